@@ -1,0 +1,43 @@
+# sim-harness: two commands do all the set-up themselves.
+#   make demo  - install what is missing, then run the main job on the virtual bench
+#   make test  - install what is missing, then lint, type-check and run the whole suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test system-deps lint typecheck pytest bench clean
+
+demo: system-deps $(STAMP)
+	$(BIN)/simharness demo
+
+test: system-deps $(STAMP) lint typecheck pytest
+
+system-deps:
+	@tools/ensure-system-deps.sh
+
+# The venv is rebuilt only when pyproject.toml changes (quick the second time).
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "sim-harness needs Python >= 3.11 (set PYTHON=...)"; exit 1; }
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+bench: system-deps $(STAMP)
+	$(BIN)/python benchmarks/apdu.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

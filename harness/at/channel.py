@@ -1,0 +1,392 @@
+"""AtChannel: one AT command at a time over a byte stream, URCs taken out on the way.
+
+One reader thread owns the input: it frames bytes into lines (harness.at.framer),
+gives each line to the running command or to the URC queue (rule in
+harness.at.urc), and wakes the waiting caller. Callers are serialised by a
+lock; each command carries its expected prefixes and deadline
+(harness.at.commands). Input is never flushed before a command: whatever the
+modem said in between is a URC and is kept.
+
+Failure model: a transport error in the reader (DeviceGoneError when a USB
+modem vanishes) stops the reader and is raised to the waiting command, to every
+later command and to `wait_for` callers; nothing waits forever.
+
+Known limit: a final result code that arrives after its command's deadline is
+taken by the next command (no modem echo identifies whose OK it is).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from harness.at.commands import default_timeout, inferred_prefixes
+from harness.at.framer import CTRL_Z, FramerEvent, Line, LineFramer, Prompt
+from harness.at.response import AtResponse, Final, parse_final, raise_for_final
+from harness.at.urc import Urc, UrcHandler, UrcPattern, UrcQueue, is_known_urc, line_prefix
+from harness.errors import (
+    AtCommandError,
+    AtTimeout,
+    CodecError,
+    DeviceGoneError,
+    HarnessError,
+    HarnessTimeout,
+    TransportError,
+)
+from harness.secrets import mask_at_command, mask_text
+from harness.transcript import Channel, Direction, Transcript
+from harness.transport import ByteStream
+
+log = logging.getLogger(__name__)
+
+ESC = b"\x1b"
+_FORBIDDEN_IN_COMMAND = "\r\n\x1a\x1b"
+_LOCK_SLACK_S = 185.0  # a queued command may wait for the slowest running one (+COPS=?)
+
+
+@dataclass
+class _Exchange:
+    """The running command, shared between the caller and the reader under the lock."""
+
+    command: str
+    label: str  # "<port>: <masked command>", what errors name
+    prefixes: tuple[str, ...]
+    wants_prompt: bool
+    lines: list[str] = field(default_factory=list)
+    final: Final | None = None
+    prompted: bool = False
+    received: bytearray = field(default_factory=bytearray)
+    last_line_at: float = 0.0
+
+
+class AtChannel:
+    """An AT command channel over a ByteStream; use as a context manager."""
+
+    def __init__(
+        self,
+        stream: ByteStream,
+        *,
+        transcript: Transcript | None = None,
+        default_timeout: float = 5.0,
+        name: str = "AT",
+        idle_flush: float = 0.3,
+        poll_interval: float = 0.05,
+    ) -> None:
+        """`name` is the port shown in errors; `idle_flush` is how long an unterminated
+        line may sit before it is taken as complete; `poll_interval` bounds close()."""
+        self.name = name
+        self._stream = stream
+        self._transcript = transcript
+        self._default_timeout = default_timeout
+        self._idle_flush = idle_flush
+        self._poll = poll_interval
+        self._framer = LineFramer()
+        self._urcs = UrcQueue()
+        self._cond = threading.Condition()
+        self._serial = threading.Lock()
+        self._exchange: _Exchange | None = None
+        self._failure: TransportError | None = None
+        self._closed = False
+        self._stop = threading.Event()
+        self._reader = threading.Thread(target=self._run, name=f"at-reader-{name}", daemon=True)
+        self._reader.start()
+
+    # ---- public API -------------------------------------------------------------
+
+    def command(
+        self,
+        cmd: str,
+        *,
+        prefixes: Sequence[str] = (),
+        timeout: float | None = None,
+        pdu: str | None = None,
+        info_grace: float | None = None,
+    ) -> AtResponse:
+        """Send one command line ('AT...') and return its info lines and final code.
+
+        prefixes: info-line prefixes of the answer; default: inferred from the command
+            (harness.at.commands.inferred_prefixes).
+        timeout: seconds until AtTimeout; default: per command (15 s for +CPIN/+CLCK/
+            +CPWD, 180 s for +COPS=?, 60 s for +CMGS, else the channel default).
+        pdu: for +CMGS/+CMGW: sent after the '> ' prompt, followed by Ctrl-Z; ESC is
+            sent to abort when no prompt comes.
+        info_grace: for modems that omit the final code (Wavecom answers +CPIN? with
+            no OK): once an info line arrived and nothing followed for this many
+            seconds, the command completes with final "".
+
+        Raises CmeError / CmsError (number, text, command), AtCommandError, AtTimeout
+        (command, deadline, bytes so far), TransportError; their `command` reads
+        "<name>: <command with secrets masked>".
+        """
+        masked = mask_text(cmd)
+        self._check_caller(cmd, masked, pdu)
+        expected = tuple(prefixes) or inferred_prefixes(cmd)
+        limit = timeout if timeout is not None else default_timeout(cmd, self._default_timeout)
+        if not self._serial.acquire(timeout=limit + _LOCK_SLACK_S):
+            raise HarnessTimeout(
+                f"{self.name}: {masked}: the channel stayed busy with another command; "
+                f"check for a stuck caller thread."
+            )
+        try:
+            self._raise_if_unusable()
+            label = f"{self.name}: {masked}"
+            exchange = _Exchange(cmd, label, expected, wants_prompt=pdu is not None)
+            with self._cond:
+                self._exchange = exchange
+                self._framer.expect_echo(cmd)
+            deadline = time.monotonic() + limit
+            self._write(cmd.encode("ascii") + b"\r")
+            if pdu is not None:
+                self._send_pdu(exchange, pdu, deadline, limit)
+            self._wait(exchange, deadline, limit, grace=info_grace)
+            with self._cond:
+                lines, final = list(exchange.lines), exchange.final
+            if final is None:
+                return AtResponse(lines, "")
+            raise_for_final(final, label)
+            return AtResponse(lines, final.line)
+        finally:
+            with self._cond:
+                self._exchange = None
+                self._framer.expect_echo(None)
+            self._serial.release()
+
+    def on_urc(self, pattern: UrcPattern, handler: UrcHandler) -> int:
+        """Route URCs matching `pattern` (prefix str or compiled regex) to `handler`,
+        on the reader thread. May be installed before the command that enables the URC.
+        Returns a token for remove_urc_handler."""
+        return self._urcs.add_handler(pattern, handler)
+
+    def remove_urc_handler(self, token: int) -> None:
+        self._urcs.remove_handler(token)
+
+    def wait_for(self, pattern: UrcPattern, timeout: float) -> Urc:
+        """Consume the oldest queued URC matching `pattern` (also one that came earlier)."""
+        return self._urcs.wait_for(pattern, timeout, where=self.name)
+
+    def pending_urcs(self) -> list[Urc]:
+        """A copy of the URC queue (oldest first), without consuming it."""
+        return self._urcs.snapshot()
+
+    def drain_urcs(self) -> list[Urc]:
+        """Take every queued URC."""
+        return self._urcs.drain()
+
+    def close(self) -> None:
+        """Stop the reader (within about one poll interval) and close the stream."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stop.set()
+        if threading.current_thread() is not self._reader:
+            self._reader.join(timeout=self._poll + 1.0)
+        try:
+            self._stream.close()
+        except Exception:
+            log.exception("%s: closing the stream failed", self.name)
+        closed = TransportError(f"{self.name}: the AT channel was closed")
+        with self._cond:
+            if self._failure is None:
+                self._failure = closed
+            self._cond.notify_all()
+        self._urcs.fail(closed)
+
+    def __enter__(self) -> AtChannel:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ---- caller side -----------------------------------------------------------
+
+    def _check_caller(self, cmd: str, masked: str, pdu: str | None) -> None:
+        if threading.current_thread() is self._reader:
+            raise HarnessError(
+                f"{self.name}: {masked} was called from a URC handler; handlers run on the "
+                f"reader thread and must hand work to another thread instead."
+            )
+        for text, what in ((cmd, "command"), (pdu or "", "PDU")):
+            if any(char in text for char in _FORBIDDEN_IN_COMMAND):
+                raise CodecError(
+                    f"{self.name}: {masked}: the {what} must be one line without CR, LF, "
+                    f"Ctrl-Z or ESC; the channel adds the terminator."
+                )
+            if not text.isascii():
+                raise CodecError(f"{self.name}: {masked}: the {what} must be ASCII text.")
+
+    def _raise_if_unusable(self) -> None:
+        failure = self._failure
+        if failure is None:
+            return
+        if self._closed:
+            raise TransportError(f"{self.name}: the AT channel is closed; open a new one.")
+        kind = DeviceGoneError if isinstance(failure, DeviceGoneError) else TransportError
+        raise kind(
+            f"{self.name}: the line failed ({failure}); reconnect the device and open a "
+            f"new AtChannel."
+        ) from failure
+
+    def _write(self, data: bytes) -> None:
+        self._record(Direction.TX, data)
+        self._stream.write(data)
+
+    def _send_pdu(self, exchange: _Exchange, pdu: str, deadline: float, limit: float) -> None:
+        try:
+            self._wait(exchange, deadline, limit, grace=None)
+        except AtTimeout:
+            self._abort_prompt()
+            raise
+        with self._cond:
+            final = exchange.final
+            if final is None:
+                self._framer.expect_echo(pdu)
+        if final is not None:
+            raise_for_final(final, exchange.label)
+            raise AtCommandError(exchange.label, f"{final.line} before the '> ' prompt")
+        try:
+            self._write(pdu.encode("ascii") + CTRL_Z)
+        except TransportError:
+            self._abort_prompt()
+            raise
+
+    def _abort_prompt(self) -> None:
+        try:
+            self._write(ESC)
+        except TransportError:
+            log.warning("%s: could not send ESC to abort the SMS prompt", self.name)
+
+    def _wait(
+        self, exchange: _Exchange, deadline: float, limit: float, grace: float | None
+    ) -> None:
+        """Until the final code (or the prompt, while one is wanted), the grace, or AtTimeout."""
+        with self._cond:
+            while True:
+                if exchange.final is not None:
+                    return
+                self._raise_if_unusable()
+                if exchange.wants_prompt and exchange.prompted:
+                    exchange.wants_prompt = False
+                    return
+                now = time.monotonic()
+                wait = deadline - now
+                if grace is not None and exchange.lines:
+                    quiet = now - exchange.last_line_at
+                    if quiet >= grace:
+                        return
+                    wait = min(wait, grace - quiet)
+                if deadline - now <= 0:
+                    received = mask_at_command(bytes(exchange.received))
+                    raise AtTimeout(exchange.label, limit, received)
+                self._cond.wait(wait)
+
+    # ---- reader side -----------------------------------------------------------
+
+    def _run(self) -> None:
+        last_rx = time.monotonic()
+        while not self._stop.is_set():
+            try:
+                data = self._stream.read(self._poll)
+            except Exception as exc:
+                self._fail(exc)
+                return
+            try:
+                now = time.monotonic()
+                if data:
+                    last_rx = now
+                    events = self._ingest(data)
+                elif now - last_rx >= self._idle_flush:
+                    events = self._flush_idle()
+                else:
+                    continue
+                self._dispatch(events, now)
+            except Exception:
+                log.exception("%s: reader could not process input; continuing", self.name)
+
+    def _ingest(self, data: bytes) -> list[FramerEvent]:
+        self._record(Direction.RX, data)
+        with self._cond:
+            if self._exchange is not None:
+                self._exchange.received += data
+            return self._framer.feed(data)
+
+    def _flush_idle(self) -> list[FramerEvent]:
+        with self._cond:
+            return self._framer.flush() if self._framer.pending else []
+
+    def _dispatch(self, events: list[FramerEvent], now: float) -> None:
+        urcs: list[Urc] = []
+        with self._cond:
+            exchange = self._exchange
+            for event in events:
+                if isinstance(event, Prompt):
+                    if exchange is not None and exchange.wants_prompt:
+                        exchange.prompted = True
+                        self._cond.notify_all()
+                    else:
+                        log.debug("%s: '> ' prompt with no PDU to send; ignored", self.name)
+                    continue
+                if exchange is None or exchange.final is not None:
+                    urcs.append(self._urc(event, now))
+                    continue
+                final = parse_final(event.text) if event.data is None else None
+                if final is not None:
+                    exchange.final = final
+                elif self._is_urc(event.text, exchange):
+                    urcs.append(self._urc(event, now))
+                    continue
+                else:
+                    exchange.lines.append(event.text)
+                    if event.data is not None:
+                        exchange.lines.append(event.data)
+                    exchange.last_line_at = now
+                self._cond.notify_all()
+        for urc in urcs:
+            self._deliver(urc)
+
+    def _is_urc(self, text: str, exchange: _Exchange) -> bool:
+        if any(text.startswith(prefix) for prefix in exchange.prefixes):
+            return False
+        if is_known_urc(text) or self._urcs.handler_for(text) is not None:
+            return True
+        return bool(exchange.prefixes) and line_prefix(text) is not None
+
+    @staticmethod
+    def _urc(line: Line, now: float) -> Urc:
+        return Urc(line.text, line.data, line.raw, now)
+
+    def _deliver(self, urc: Urc) -> None:
+        handler = self._urcs.handler_for(urc.line)
+        if handler is None:
+            self._urcs.put(urc)
+            return
+        try:
+            handler(urc)
+        except Exception:
+            log.exception("%s: URC handler failed on %r", self.name, urc.prefix)
+
+    def _fail(self, exc: Exception) -> None:
+        if self._stop.is_set():
+            return
+        if isinstance(exc, TransportError):
+            failure = exc
+        else:
+            failure = TransportError(f"{self.name}: reading failed: {exc!r}")
+        log.error("%s: AT reader stopped: %s", self.name, failure)
+        with self._cond:
+            self._failure = failure
+            self._cond.notify_all()
+        self._urcs.fail(failure)
+
+    def _record(self, direction: Direction, data: bytes) -> None:
+        """The transcript masks AT secrets itself, across chunk boundaries."""
+        if self._transcript is not None and data:
+            self._transcript.record(Channel.AT, direction, data)

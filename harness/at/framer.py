@@ -1,0 +1,148 @@
+"""Bytes from a modem -> lines and prompts, incrementally.
+
+Lines are `\\r\\n<text>\\r\\n` (TS 27.007 §4.1), but real modems also end lines with a
+bare CR (the echo `AT+CPIN?\\r`), a bare LF, or `\\r\\r\\n` (Huawei +CLAC); any run of
+CR/LF ends a line and empty lines are dropped. Bytes arrive in chunks of any
+size, so nothing is decided until a terminator arrives, except the SMS prompt
+`> ` (27.005 §3.5.1: 0x0D 0x0A 0x3E 0x20), which is never terminated and is
+recognised as soon as its two bytes sit at the start of a line.
+
+After a +CMT, +CBM, +CDS, +CMGR or +CMGL header the next line is the message
+data (27.005 §3.4.1, §3.4.3): it is attached to its header and never read as a
+URC or a final code. Exceptions, where 27.005 puts no data line: a text-mode
++CDS (`+CDS: <fo>,<mr>,...`, one line), a text-mode status report read by
++CMGR/+CMGL (two quoted time stamps, <scts> and <dt>), and test-form answers
+(`+CMGL: (...)`).
+
+Text is decoded as UTF-8 with replacement characters; the raw bytes stay on
+each line. Leading and trailing whitespace is stripped from the text (Wavecom
+answers ` WAVECOM MODEM`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PROMPT = b"> "
+CTRL_Z = b"\x1a"
+
+_TERMINATORS = b"\r\n"
+_DATA_HEADERS = ("+CMT:", "+CBM:", "+CDS:", "+CMGR:", "+CMGL:")
+_TIMESTAMP = re.compile(r'"\d\d/\d\d/\d\d,\d\d:\d\d:\d\d[+-]\d\d"')
+
+
+@dataclass(frozen=True)
+class Line:
+    """One complete line; `data` is the line that followed a PDU-follows header."""
+
+    text: str
+    raw: bytes
+    data: str | None = None
+    data_raw: bytes | None = None
+    terminated: bool = True
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """The `> ` prompt of +CMGS/+CMGW: the modem waits for the PDU and Ctrl-Z."""
+
+
+FramerEvent = Line | Prompt
+
+
+def decode(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace").strip()
+
+
+def data_follows(text: str) -> bool:
+    """True when a header line announces a data line (see the module docstring)."""
+    if not text.startswith(_DATA_HEADERS):
+        return False
+    payload = text.split(":", 1)[1].strip()
+    if payload.startswith("("):
+        return False
+    if text.startswith("+CDS:"):
+        return payload.isdigit()
+    if text.startswith(("+CMGR:", "+CMGL:")):
+        return len(_TIMESTAMP.findall(payload)) < 2
+    return True
+
+
+class LineFramer:
+    """Incremental framer: `feed(bytes) -> events`; `flush()` for an idle deadline.
+
+    Not thread-safe: one reader feeds it (the channel serialises access).
+    """
+
+    def __init__(self, max_line: int = 65536) -> None:
+        self._buffer = bytearray()
+        self._max_line = max_line
+        self._header: Line | None = None
+        self._echo: str | None = None
+
+    @property
+    def pending(self) -> bool:
+        """True when bytes of an unterminated line, or a header without its data, wait."""
+        return bool(self._buffer) or self._header is not None
+
+    def expect_echo(self, text: str | None) -> None:
+        """Drop the next line equal to `text` (the command just sent; a trailing Ctrl-Z
+        of an echoed PDU is ignored). None clears the expectation."""
+        self._echo = None if text is None else text.strip()
+
+    def feed(self, data: bytes) -> list[FramerEvent]:
+        self._buffer += data
+        events: list[FramerEvent] = []
+        while self._buffer:
+            if self._header is None and self._buffer.startswith(PROMPT):
+                del self._buffer[: len(PROMPT)]
+                events.append(Prompt())
+                continue
+            end = self._find_terminator()
+            if end < 0:
+                if len(self._buffer) >= self._max_line:
+                    self._take_line(bytes(self._buffer), events, terminated=False)
+                    self._buffer.clear()
+                break
+            raw = bytes(self._buffer[:end])
+            del self._buffer[: end + 1]
+            self._take_line(raw, events, terminated=True)
+        return events
+
+    def flush(self) -> list[FramerEvent]:
+        """Emit what is held: an unterminated line, or a header whose data never came."""
+        events: list[FramerEvent] = []
+        if self._buffer:
+            raw = bytes(self._buffer)
+            self._buffer.clear()
+            self._take_line(raw, events, terminated=False)
+        if self._header is not None:
+            events.append(self._header)
+            self._header = None
+        return events
+
+    def _find_terminator(self) -> int:
+        found = [i for i in (self._buffer.find(b"\r"), self._buffer.find(b"\n")) if i >= 0]
+        return min(found) if found else -1
+
+    def _take_line(self, raw: bytes, events: list[FramerEvent], *, terminated: bool) -> None:
+        raw = raw.strip(_TERMINATORS)
+        text = decode(raw)
+        if not text:
+            return
+        if self._header is not None:
+            header = self._header
+            self._header = None
+            events.append(
+                Line(header.text, header.raw, data=text, data_raw=raw, terminated=terminated)
+            )
+            return
+        if self._echo is not None and text.rstrip("\x1a").strip() == self._echo:
+            self._echo = None
+            return
+        line = Line(text, raw, terminated=terminated)
+        if terminated and data_follows(text):
+            self._header = line
+            return
+        events.append(line)

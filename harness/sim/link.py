@@ -1,0 +1,85 @@
+"""`ApduLink`: how a driver reaches a card, whatever carries the bytes.
+
+Implementations: `PcscLink` (pyscard over pcscd), `VirtualLink` (in process),
+and later a modem's AT+CSIM. The T=0 procedure bytes are handled once, here:
+61xx -> GET RESPONSE, 9Fxx (GSM) -> GET RESPONSE, 6Cxx -> resend with Le=xx.
+Every exchange is offered to a tracer (a transcript), which masks secrets.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Literal
+
+from harness.errors import TransportError
+from harness.sim.apdu import Apdu, Response
+
+Direction = Literal["tx", "rx"]
+ApduTracer = Callable[[Direction, bytes], None]
+
+_MAX_CHAINED_GET_RESPONSES = 16
+
+
+class ApduLink(ABC):
+    """A channel to one card. Subclasses provide `_exchange(raw) -> raw`."""
+
+    name: str = "card"
+
+    def __init__(self, tracer: ApduTracer | None = None) -> None:
+        self.tracer = tracer
+
+    @property
+    @abstractmethod
+    def atr(self) -> bytes:
+        """The card's answer to reset."""
+
+    @abstractmethod
+    def _exchange(self, raw: bytes) -> bytes:
+        """Send one C-APDU and return the raw R-APDU (data + SW1 SW2)."""
+
+    @abstractmethod
+    def reset(self) -> bytes:
+        """Reset the card (volatile state lost: PIN verification, selections); returns ATR."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the card; safe to call twice."""
+
+    def __enter__(self) -> ApduLink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def transmit_raw(self, raw: bytes) -> Response:
+        """One exchange, traced, with no T=0 handling."""
+        if self.tracer is not None:
+            self.tracer("tx", raw)
+        answer = self._exchange(raw)
+        if self.tracer is not None:
+            self.tracer("rx", answer)
+        if len(answer) < 2:
+            raise TransportError(
+                f"{self.name}: truncated response of {len(answer)} bytes to "
+                f"{Apdu.from_bytes(raw).describe() if len(raw) >= 4 else 'APDU'}; "
+                f"the reader or card may be failing, re-seat the card and retry"
+            )
+        return Response.from_bytes(answer)
+
+    def transmit(self, apdu: Apdu) -> Response:
+        """Send `apdu`, following T=0 procedure bytes; returns the final response."""
+        response = self.transmit_raw(apdu.to_bytes())
+        if response.sw1 == 0x6C:
+            response = self.transmit_raw(apdu.with_le(response.sw2 or 256).to_bytes())
+        data = response.data
+        for _ in range(_MAX_CHAINED_GET_RESPONSES):
+            if response.sw1 not in (0x61, 0x9F):
+                break
+            get = Apdu(0xA0 if apdu.cla == 0xA0 else apdu.cla & 0x03, 0xC0, 0, 0,
+                       le=response.sw2 or 256)
+            response = self.transmit_raw(get.to_bytes())
+            if response.sw1 == 0x6C:
+                response = self.transmit_raw(get.with_le(response.sw2 or 256).to_bytes())
+            data += response.data
+        return Response(response.sw1, response.sw2, data)

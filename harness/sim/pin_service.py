@@ -1,0 +1,240 @@
+"""PIN service of `SimCard`: counters, enable/disable, verify, change, unblock.
+
+Counters are read without spending an attempt: on a UICC by VERIFY/UNBLOCK with
+no data (63CX, TS 102 221 §11.1.9.1.2 / §11.1.13.1.2); on a GSM SIM from the DF
+status bytes after SELECT (51.011 §9.2.1: bytes 19-22). Every presentation of
+a secret goes through the one safety gate (`harness.safety`) first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from harness.errors import (
+    PinBlockedError,
+    PinFormatError,
+    PinStateError,
+    StatusWordError,
+    WrongPinError,
+)
+from harness.safety import SafetyPolicy, Spend
+from harness.secrets import Secret
+from harness.sim.apdu import Apdu, Response
+from harness.sim.fcp import decode_fcp
+from harness.sim.fids import MF, CardKind
+from harness.sim.gsm_response import decode_gsm_df_status
+from harness.sim.status_words import describe, retries_from_63cx
+
+if TYPE_CHECKING:
+    from harness.sim.card import SimCard
+
+# TS 102 221 §9.5.1: PIN is 4-8 digits padded with FF; PUK is 8 digits.
+PIN_LENGTHS = range(4, 9)
+
+
+class PinRef(Enum):
+    """A secret and its key references: (UICC key reference, GSM CHV number)."""
+
+    PIN1 = ("PIN1", 0x01, 0x01)
+    PIN2 = ("PIN2", 0x81, 0x02)
+    ADM1 = ("ADM1", 0x0A, None)
+
+    @property
+    def label(self) -> str:
+        return self.value[0]
+
+    @property
+    def uicc_ref(self) -> int:
+        return int(self.value[1])
+
+    @property
+    def gsm_chv(self) -> int | None:
+        return self.value[2]
+
+    @property
+    def puk_label(self) -> str:
+        return {"PIN1": "PUK1", "PIN2": "PUK2"}.get(self.label, "PUK")
+
+
+@dataclass(frozen=True)
+class PinState:
+    ref: PinRef
+    retries: int
+    puk_retries: int | None
+    enabled: bool
+    verified: bool
+
+    @property
+    def blocked(self) -> bool:
+        return self.retries == 0
+
+    @property
+    def puk_blocked(self) -> bool:
+        return self.puk_retries == 0
+
+
+def encode_pin(value: Secret | str, what: str, lengths: range = PIN_LENGTHS) -> bytes:
+    """Digits -> ASCII padded with FF to 8 bytes; never quotes the value on error."""
+    text = value.reveal() if isinstance(value, Secret) else value
+    if not text.isascii() or not text.isdigit() or len(text) not in lengths:
+        raise PinFormatError(
+            f"{what} must be {lengths.start}-{lengths.stop - 1} digits "
+            f"(got {len(text)} characters{'' if text.isdigit() else ', not all digits'})"
+        )
+    return text.encode("ascii").ljust(8, b"\xff")
+
+
+def encode_adm(value: Secret | str) -> bytes:
+    """ADM1: 8 digits (ASCII) or 16 hex digits (a raw 8-byte key)."""
+    text = value.reveal() if isinstance(value, Secret) else value
+    if len(text) == 8 and text.isdigit():
+        return text.encode("ascii")
+    if len(text) == 16:
+        try:
+            return bytes.fromhex(text)
+        except ValueError:
+            pass
+    raise PinFormatError("ADM1 must be 8 digits or 16 hex digits")
+
+
+class PinService:
+    """Typed PIN operations over a `SimCard`; results are values, refusals typed errors."""
+
+    def __init__(self, card: SimCard, safety: SafetyPolicy) -> None:
+        self._card = card
+        self.safety = safety
+
+    # --- reading state (free) -----------------------------------------------
+    def retries(self, ref: PinRef = PinRef.PIN1) -> int:
+        return self._query(ref, unblock=False)[0]
+
+    def puk_retries(self, ref: PinRef = PinRef.PIN1) -> int:
+        return self._query(ref, unblock=True)[0]
+
+    def enabled(self, ref: PinRef = PinRef.PIN1) -> bool:
+        """Whether the PIN is asked for: UICC PS_DO in the MF/ADF FCP; GSM DF byte 14 b8."""
+        card = self._card
+        if card.kind is CardKind.GSM:
+            if ref is not PinRef.PIN1:
+                return True  # 51.011: only CHV1 can be disabled
+            return not decode_gsm_df_status(self._gsm_mf_status()).chv1_disabled
+        info = card.select(MF)
+        statuses = decode_fcp(info.raw).pin_statuses
+        for status in statuses:
+            if status.key_ref == ref.uicc_ref:
+                return status.enabled
+        return True
+
+    def state(self, ref: PinRef = PinRef.PIN1) -> PinState:
+        retries, verified = self._query(ref, unblock=False)
+        puk = self.puk_retries(ref) if ref is not PinRef.ADM1 else None
+        return PinState(ref, retries, puk, self.enabled(ref), verified)
+
+    # --- spending operations (gated) ----------------------------------------
+    def verify(self, ref: PinRef, pin: Secret | str) -> None:
+        data = encode_adm(pin) if ref is PinRef.ADM1 else encode_pin(pin, ref.label)
+        before = self._gate(ref, Spend.PIN)
+        self._spend(ref, 0x20, self._p2(ref), data, ref.label, "VERIFY", before)
+
+    def change(self, ref: PinRef, old: Secret | str, new: Secret | str) -> None:
+        data = encode_pin(old, f"old {ref.label}") + encode_pin(new, f"new {ref.label}")
+        before = self._gate(ref, Spend.PIN)
+        self._spend(ref, 0x24, self._p2(ref), data, ref.label, "CHANGE PIN", before)
+
+    def enable(self, pin: Secret | str) -> None:
+        self._set_enabled(pin, enable=True)
+
+    def disable(self, pin: Secret | str) -> None:
+        self._set_enabled(pin, enable=False)
+
+    def unblock(self, ref: PinRef, puk: Secret | str, new_pin: Secret | str) -> None:
+        data = encode_pin(puk, ref.puk_label, range(8, 9)) + encode_pin(new_pin, f"new {ref.label}")
+        before = self._gate(ref, Spend.PUK)
+        p2 = (0x00 if ref is PinRef.PIN1 else 0x02) if self._gsm else ref.uicc_ref
+        self._spend(ref, 0x2C, p2, data, ref.puk_label, "UNBLOCK PIN", before)
+
+    # --- internals ----------------------------------------------------------
+    @property
+    def _gsm(self) -> bool:
+        return self._card.kind is CardKind.GSM
+
+    def _p2(self, ref: PinRef) -> int:
+        if not self._gsm:
+            return ref.uicc_ref
+        if ref.gsm_chv is None:
+            raise PinStateError(f"{ref.label} has no standard reference on a GSM SIM (51.011)")
+        return ref.gsm_chv
+
+    def _set_enabled(self, pin: Secret | str, *, enable: bool) -> None:
+        data = encode_pin(pin, "PIN1")
+        before = self._gate(PinRef.PIN1, Spend.PIN)
+        command = "ENABLE PIN" if enable else "DISABLE PIN"
+        self._spend(PinRef.PIN1, 0x28 if enable else 0x26, self._p2(PinRef.PIN1), data, "PIN1",
+                    command, before)
+
+    def _gate(self, ref: PinRef, kind: Spend) -> int:
+        """Read the counter (free) and ask the safety policy; returns the count read."""
+        remaining = self.puk_retries(ref) if kind is Spend.PUK else self.retries(ref)
+        what = ref.puk_label if kind is Spend.PUK else ref.label
+        self.safety.check(kind, what, remaining, self._card.link.name)
+        return remaining
+
+    def _spend(self, ref: PinRef, ins: int, p2: int, data: bytes, what: str,
+               command: str, before: int) -> None:
+        cla = self._card.cla
+        response = self._card.link.transmit(Apdu(cla, ins, 0x00, p2, data))
+        self._raise_for(response, what, f"{command} {what}", before)
+
+    def _raise_for(self, response: Response, what: str, command: str, before: int) -> None:
+        """Map the answer to a typed error. GSM SIMs do not say how many tries are left
+        (9804) or whether the try just made blocked it (9840): the counter read just
+        before by the gate tells."""
+        sw = response.sw
+        if sw == 0x9000:
+            return
+        left = retries_from_63cx(response.sw1, response.sw2)
+        if left is not None:
+            raise WrongPinError(what, left, command)
+        if sw == 0x9804:
+            raise WrongPinError(what, max(before - 1, 0), command)
+        if sw == 0x9840 and before > 0:
+            raise WrongPinError(what, 0, command)
+        if sw in (0x6983, 0x9840):
+            raise PinBlockedError(what, command)
+        if sw in (0x6984, 0x6985, 0x9808):
+            raise PinStateError(
+                f"{command}: refused ({describe(response.sw1, response.sw2, gsm=self._gsm)}); "
+                f"check whether the PIN is enabled (e.g. `simharness card info`)"
+            )
+        raise StatusWordError(response.sw1, response.sw2,
+                              describe(response.sw1, response.sw2, gsm=self._gsm), command)
+
+    def _query(self, ref: PinRef, *, unblock: bool) -> tuple[int, bool]:
+        """(remaining tries, verified) without spending an attempt."""
+        if self._gsm:
+            status = decode_gsm_df_status(self._gsm_mf_status())
+            chv = {
+                (PinRef.PIN1, False): status.chv1, (PinRef.PIN1, True): status.unblock_chv1,
+                (PinRef.PIN2, False): status.chv2, (PinRef.PIN2, True): status.unblock_chv2,
+            }.get((ref, unblock))
+            if chv is None:
+                raise PinStateError(f"{ref.label} counters are not readable on a GSM SIM")
+            return chv.retries, False
+        ins = 0x2C if unblock else 0x20
+        response = self._card.link.transmit(Apdu(0x00, ins, 0x00, ref.uicc_ref))
+        left = retries_from_63cx(response.sw1, response.sw2)
+        if left is not None:
+            return left, False
+        if response.sw == 0x9000 and not unblock:
+            # Already verified: the counter was reset to its initial value (3, §11.1.9.1.1).
+            return 3, True
+        if response.sw == 0x6983:
+            return 0, False
+        name = f"{'UNBLOCK' if unblock else 'VERIFY'} {ref.label} (retry query)"
+        raise StatusWordError(response.sw1, response.sw2,
+                              describe(response.sw1, response.sw2), name)
+
+    def _gsm_mf_status(self) -> bytes:
+        return self._card.select(MF).raw

@@ -1,0 +1,1 @@
+"""Simulators: the device side. They import codecs only, never the drivers."""

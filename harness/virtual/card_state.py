@@ -1,0 +1,105 @@
+"""Non-volatile card state in a JSON file, written atomically (the card's EEPROM).
+
+What persists: secret values, counters and enabled flags, and every file body.
+What does not: verified flags, current files, channels (volatile, TS 102 221 §6).
+A write goes to a temporary file in the same directory, is fsynced, then
+renamed over the old one and the directory fsynced: a crash at any point leaves
+either the old or the new state, never a half-written file or a reset counter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from harness.errors import ConfigError
+from harness.virtual.card_fs import DedicatedFile, LinearEf, TransparentEf, path_of
+from harness.virtual.card_pins import SecretId, SecretRecord
+
+STATE_VERSION = 1
+
+
+def snapshot(secrets: dict[SecretId, SecretRecord], roots: list[DedicatedFile]) -> dict[str, Any]:
+    files: dict[str, Any] = {}
+    for root in roots:
+        for node in root.walk():
+            if isinstance(node, TransparentEf):
+                files[path_of(node)] = node.body.data.hex()
+            elif isinstance(node, LinearEf):
+                files[path_of(node)] = [bytes(r).hex() for r in node.body.records]
+    return {
+        "version": STATE_VERSION,
+        "secrets": {
+            sid.value: {
+                "value": rec.value.hex(),
+                "retries": rec.retries,
+                "max_retries": rec.max_retries,
+                "enabled": rec.enabled,
+            }
+            for sid, rec in secrets.items()
+        },
+        "files": files,
+    }
+
+
+def restore(state: dict[str, Any], secrets: dict[SecretId, SecretRecord],
+            roots: list[DedicatedFile], *, source: str) -> None:
+    """Overwrite the profile's initial values with a saved state."""
+    if state.get("version") != STATE_VERSION:
+        raise ConfigError(f"card state {source} has version {state.get('version')!r}, "
+                          f"expected {STATE_VERSION}; delete it to start from the profile")
+    try:
+        for name, saved in state["secrets"].items():
+            rec = secrets[SecretId(name)]
+            rec.value = bytes.fromhex(saved["value"])
+            rec.retries = int(saved["retries"])
+            rec.max_retries = int(saved["max_retries"])
+            rec.enabled = bool(saved["enabled"])
+        nodes = {path_of(n): n for root in roots for n in root.walk()}
+        for path, body in state["files"].items():
+            node = nodes.get(path)
+            if isinstance(node, TransparentEf):
+                node.body.data[:] = bytes.fromhex(body)
+            elif isinstance(node, LinearEf):
+                node.body.records[:] = [bytearray.fromhex(r) for r in body]
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ConfigError(f"card state {source} is damaged ({exc!r}); "
+                          f"restore it from a backup or delete it to start from the profile") from None
+
+
+def load_state(path: Path) -> dict[str, Any] | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"card state {path} is not valid JSON ({exc}); "
+                          f"restore it from a backup or delete it") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"card state {path} is not a JSON object; delete it")
+    return data
+
+
+def write_atomically(path: Path, state: dict[str, Any]) -> None:
+    payload = json.dumps(state, indent=1, sort_keys=True).encode("utf-8")
+    directory = path.parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

@@ -1,0 +1,64 @@
+"""Shared fixtures: virtual cards, and the real PC/SC stack (private pcscd + vpcd)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
+from harness.sim.pcsc_link import wait_for_card
+from harness.virtual.pcscd import PcscUnavailable, PrivatePcscd
+from harness.virtual.uicc import VirtualUicc
+from harness.virtual.vpcd import VpcdBridge
+
+
+@pytest.fixture
+def card() -> VirtualUicc:
+    """A fresh default virtual card with no state file."""
+    return VirtualUicc(load_profile(DEFAULT_PROFILE))
+
+
+@pytest.fixture
+def state_file(tmp_path: Path) -> Path:
+    return tmp_path / "card-state.json"
+
+
+@pytest.fixture(scope="session")
+def pcscd() -> Iterator[PrivatePcscd]:
+    """One private pcscd per test session (libpcsclite caches the socket path per process).
+
+    Skips only where pcscd truly cannot run; in CI (CI=true) that is a failure instead.
+    """
+    daemon = PrivatePcscd(log_apdus=True)
+    try:
+        daemon.start()
+    except PcscUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"the real PC/SC stack must run in CI: {exc}")
+        pytest.skip(f"real PC/SC stack unavailable: {exc}")
+    os.environ["PCSCLITE_CSOCK_NAME"] = str(daemon.socket_path)
+    try:
+        yield daemon
+    finally:
+        daemon.stop()
+        os.environ.pop("PCSCLITE_CSOCK_NAME", None)
+
+
+@pytest.fixture(scope="session")
+def vpcd_slot(pcscd: PrivatePcscd) -> Iterator[VpcdBridge]:
+    """Slot 0 of the private pcscd, holding a card for the whole session.
+
+    Tests put their own card behind it (`bridge.card = ...`) and reset it through
+    PC/SC, which is faster than a removal and insertion that pcscd must poll for.
+    Removal and insertion themselves are tested in test_vpcd_bridge.py.
+    """
+    bridge = VpcdBridge(VirtualUicc(load_profile(DEFAULT_PROFILE)), slot=0, netns=pcscd.netns)
+    bridge.start()
+    wait_for_card(bridge.reader, present=True, timeout=10.0)
+    try:
+        yield bridge
+    finally:
+        bridge.stop()

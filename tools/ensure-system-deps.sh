@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Install the Debian packages sim-harness needs for the real PC/SC path, when missing.
+# As root: apt-get install (running `apt-get update` and retrying if the first try fails).
+# Not root: print the exact command and stop.
+set -euo pipefail
+
+packages=(pcscd vsmartcard-vpcd pcsc-tools libpcsclite-dev)
+
+installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+  echo "ensure-system-deps: not a Debian system; install pcscd, vsmartcard-vpcd, pcsc-tools" \
+       "and the PC/SC headers (libpcsclite-dev) with your package manager." >&2
+  exit 0
+fi
+
+missing=()
+for pkg in "${packages[@]}"; do
+  installed "$pkg" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+command_line="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ensure-system-deps: missing Debian packages: ${missing[*]}" >&2
+  echo "Run as root:  apt-get update && $command_line" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "ensure-system-deps: installing ${missing[*]}"
+if ! $command_line </dev/null; then
+  apt-get update </dev/null
+  $command_line </dev/null
+fi
