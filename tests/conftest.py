@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
 from harness.sim.pcsc_link import wait_for_card
+from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
 from harness.virtual.pcscd import PcscUnavailable, PrivatePcscd
 from harness.virtual.uicc import VirtualUicc
 from harness.virtual.vpcd import VpcdBridge

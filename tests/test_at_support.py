@@ -74,7 +74,7 @@ class Responder:
             answer = self.answers.get(line, self.default)
             reply = answer(line) if callable(answer) else answer
             out += reply
-            if reply.endswith(b"> "):
+            if b"\r\n> " in reply:
                 self._pdu_mode = True
 
 

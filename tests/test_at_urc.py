@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from test_at_support import OK, FakeStream, Responder, one_byte_chunks
 
 from harness.at import AtChannel, Urc
+from harness.at.framer import data_follows
 from harness.at.urc import is_known_urc, line_prefix
 from harness.errors import HarnessTimeout
 
@@ -34,8 +35,15 @@ URCS: list[tuple[bytes, Urc]] = [
 
 
 def line_boundaries(answer: bytes) -> list[int]:
-    """Offsets where a whole URC can be spliced in (after each CR LF pair, and at 0)."""
-    return [0] + [i + 2 for i in range(len(answer) - 1) if answer[i : i + 2] == b"\r\n"]
+    """Offsets where a whole URC can be spliced in: 0 and after each CR LF pair, except
+    between a +CMGL header and its PDU (27.005 §3.4.2: the PDU line follows at once)."""
+    out = [0]
+    for i in range(len(answer) - 1):
+        if answer[i : i + 2] == b"\r\n":
+            line = answer[: i].rsplit(b"\n", 1)[-1].decode()
+            if not data_follows(line.strip()):
+                out.append(i + 2)
+    return out
 
 
 def same(got: Urc, want: Urc) -> bool:

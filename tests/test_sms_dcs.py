@@ -87,7 +87,7 @@ def test_constructors() -> None:
 
 
 def test_invalid() -> None:
-    with pytest.raises(CodecError, match="0..255"):
+    with pytest.raises(CodecError, match=r"0\.\.255"):
         DataCoding(256)
     with pytest.raises(CodecError, match="no UCS2"):
         DataCoding.message_waiting(WaitingKind.FAX, True, store=False, ucs2=True)

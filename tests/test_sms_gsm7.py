@@ -89,7 +89,7 @@ def test_unknown_escape_shows_basic_character() -> None:
 
 @pytest.mark.parametrize("bad", [[128], [0x41, -1], [0x1B, 200]])
 def test_septet_out_of_range_is_codec_error(bad: list[int]) -> None:
-    with pytest.raises(CodecError, match="outside 0..127"):
+    with pytest.raises(CodecError, match=r"outside 0\.\.127"):
         septets_to_text(bad)
     with pytest.raises(CodecError):
         pack_septets(bad)

@@ -45,7 +45,7 @@ def test_selected_vector_fields() -> None:
     assert isinstance(v5, SmsSubmit)
     assert v5.validity is not None and v5.message_reference == 0x0D
     v6 = SmsPdu.from_hex(_vector("V6").hex).tpdu
-    assert v6.user_data.header is not None
+    assert isinstance(v6, SmsDeliver) and v6.user_data.header is not None
     assert v6.user_data.header.encode().hex().upper() == "050003C30101"
     v8 = SmsPdu.from_hex(_vector("V8").hex).tpdu
     assert isinstance(v8, SmsDeliver)
@@ -93,3 +93,13 @@ def test_build_submit_for_cmgs() -> None:
     with_smsc = SmsPdu(pdu.tpdu, Address.parse("+12345678901"))
     assert with_smsc.to_hex().startswith("07912143658709F1")
     assert with_smsc.tpdu_length == 24
+
+
+def test_length_from_the_at_command_is_checked() -> None:
+    v4 = _vector("V4")
+    assert SmsPdu.from_hex(v4.hex, tpdu_length=24) == v4.decoded
+    with pytest.raises(CodecError, match="says 23 TPDU octets, the PDU carries 24"):
+        SmsPdu.from_hex(v4.hex, tpdu_length=23)
+    v1 = _vector("V1")
+    assert SmsPdu.from_hex(v1.hex, tpdu_length=28) == v1.decoded
+    assert SmsPdu.from_hex(v1.hex[16:], with_smsc=False, tpdu_length=28).smsc is None

@@ -186,7 +186,7 @@ def test_status_report_optional_parameters() -> None:
         **{**REPORT.__dict__, "pid": 0x00, "dcs": UCS2, "user_data": UserData("ок")}
     )
     raw = full.encode()
-    assert raw[25:] == bytes.fromhex("07" "00" "08" "04" "043E043A")  # PI PID DCS UDL UD
+    assert raw[25:] == bytes.fromhex("07 00 08 04 043E043A")  # PI PID DCS UDL UD
     assert SmsStatusReport.decode(raw) == full
     gsm_default = SmsStatusReport(**{**REPORT.__dict__, "user_data": UserData("ok")})
     assert gsm_default.encode()[25] == 0x04  # UDL only: DCS absent means GSM 7-bit
@@ -199,7 +199,7 @@ def test_status_report_padding_and_reserved_indicator() -> None:
     # 0xFF padding (EF.SMSR record) would read as a TP-PI with reserved bits: ignored.
     assert SmsStatusReport.decode(raw + b"\xff" * 4) == REPORT
     # An extension octet after TP-PI is skipped; its bits are all reserved.
-    assert SmsStatusReport.decode(raw + bytes.fromhex("8100" "7F")) == SmsStatusReport(
+    assert SmsStatusReport.decode(raw + bytes.fromhex("8100 7F")) == SmsStatusReport(
         **{**REPORT.__dict__, "pid": 0x7F}
     )
     with pytest.raises(CodecError, match="TP-PID"):

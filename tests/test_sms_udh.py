@@ -43,7 +43,7 @@ def test_build_orders_concatenation_then_ports() -> None:
 
 
 def test_unknown_and_malformed_elements_are_kept() -> None:
-    raw = bytes.fromhex("0C" "240101" "0003170300" "00020102")
+    raw = bytes.fromhex("0C 240101 0003170300 00020102")
     header = UserDataHeader.decode(raw)
     assert header.elements[0] == InformationElement(0x24, b"\x01")
     # 23.040 §9.2.3.24.1: sequence 0 -> ignore the IE; wrong length -> not a concat IE

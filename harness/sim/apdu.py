@@ -23,10 +23,13 @@ class Apdu:
     le: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("cla", "ins", "p1", "p2"):
-            value = getattr(self, name)
-            if not 0 <= value <= 0xFF:
-                raise CodecError(f"APDU {name.upper()} {value} is not a byte")
+        if not (
+            0 <= self.cla <= 0xFF
+            and 0 <= self.ins <= 0xFF
+            and 0 <= self.p1 <= 0xFF
+            and 0 <= self.p2 <= 0xFF
+        ):
+            raise CodecError(f"APDU header {self.cla, self.ins, self.p1, self.p2} is not 4 bytes")
         if len(self.data) > 255:
             raise CodecError(f"APDU data of {len(self.data)} bytes needs an extended APDU")
         if self.le is not None and not 1 <= self.le <= 256:

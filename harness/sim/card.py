@@ -37,7 +37,6 @@ from harness.sim.pin_service import PinService
 from harness.sim.status_words import describe
 
 
-
 @dataclass(frozen=True)
 class FileInfo:
     """What SELECT told about a file, whichever generation answered."""
@@ -60,8 +59,9 @@ class StoredMessage:
 class SimCard:
     """A SIM card driver; `kind` is detected on first use unless given."""
 
-    def __init__(self, link: ApduLink, *, kind: CardKind | None = None,
-                 safety: SafetyPolicy | None = None) -> None:
+    def __init__(
+        self, link: ApduLink, *, kind: CardKind | None = None, safety: SafetyPolicy | None = None
+    ) -> None:
         self.link = link
         self._kind = kind
         self._usim_aid: bytes | None = None
@@ -86,8 +86,12 @@ class SimCard:
         response = self.link.transmit(Apdu(0xA0, 0xA4, 0x00, 0x00, bytes.fromhex("3F00")))
         if response.sw == 0x9000:
             return CardKind.GSM
-        raise StatusWordError(response.sw1, response.sw2, describe(response.sw1, response.sw2),
-                              "SELECT MF (card detection)")
+        raise StatusWordError(
+            response.sw1,
+            response.sw2,
+            describe(response.sw1, response.sw2),
+            "SELECT MF (card detection)",
+        )
 
     # --- exchanges ------------------------------------------------------------
     def send(self, apdu: Apdu, name: str, accept: Sequence[int] = (0x9000,)) -> Response:
@@ -95,8 +99,9 @@ class SimCard:
         response = self.link.transmit(apdu)
         if response.sw not in accept:
             gsm = apdu.cla == 0xA0
-            raise StatusWordError(response.sw1, response.sw2,
-                                  describe(response.sw1, response.sw2, gsm=gsm), name)
+            raise StatusWordError(
+                response.sw1, response.sw2, describe(response.sw1, response.sw2, gsm=gsm), name
+            )
         return response
 
     # --- selection ----------------------------------------------------------
@@ -124,8 +129,9 @@ class SimCard:
         return _info_from_fcp(response.data)
 
     def _select_gsm(self, fid: int) -> FileInfo:
-        response = self.send(Apdu(0xA0, 0xA4, 0x00, 0x00, fid.to_bytes(2, "big")),
-                             f"SELECT {fid:04X}")
+        response = self.send(
+            Apdu(0xA0, 0xA4, 0x00, 0x00, fid.to_bytes(2, "big")), f"SELECT {fid:04X}"
+        )
         return _info_from_gsm(response.data)
 
     def _select_aid(self, aid: bytes) -> FileInfo:
@@ -180,8 +186,9 @@ class SimCard:
 
     def read_records(self, path: Sequence[int]) -> list[bytes]:
         info = self.select(path)
-        return [self.read_record(n, info.record_length)
-                for n in range(1, (info.record_count or 0) + 1)]
+        return [
+            self.read_record(n, info.record_length) for n in range(1, (info.record_count or 0) + 1)
+        ]
 
     # --- identity -----------------------------------------------------------
     def read_iccid(self) -> str:
@@ -220,8 +227,10 @@ class SimCard:
         if self.kind is CardKind.UICC:
             self.select_usim()
             info = self.select(fid)
-            return [self.read_record(n, info.record_length)
-                    for n in range(1, (info.record_count or 0) + 1)]
+            return [
+                self.read_record(n, info.record_length)
+                for n in range(1, (info.record_count or 0) + 1)
+            ]
         return self.read_records([MF, DF_TELECOM, fid])
 
 
@@ -235,17 +244,33 @@ def _info_from_fcp(raw: bytes) -> FileInfo:
         FileKind.LINEAR_FIXED: "linear",
         FileKind.CYCLIC: "cyclic",
     }[fcp.kind]
-    return FileInfo(fid=fcp.fid, is_df=fcp.kind is FileKind.DF, structure=structure,
-                    size=fcp.size, record_length=fcp.record_length,
-                    record_count=fcp.record_count, raw=raw)
+    return FileInfo(
+        fid=fcp.fid,
+        is_df=fcp.kind is FileKind.DF,
+        structure=structure,
+        size=fcp.size,
+        record_length=fcp.record_length,
+        record_count=fcp.record_count,
+        raw=raw,
+    )
 
 
 def _info_from_gsm(raw: bytes) -> FileInfo:
     if len(raw) >= 7 and raw[6] in (0x01, 0x02):
         return FileInfo(fid=int.from_bytes(raw[4:6], "big"), is_df=True, structure="df", raw=raw)
     status = decode_gsm_ef_status(raw)
-    structure = {GsmStructure.TRANSPARENT: "transparent", GsmStructure.LINEAR_FIXED: "linear",
-                 GsmStructure.CYCLIC: "cyclic"}[status.structure]
+    structure = {
+        GsmStructure.TRANSPARENT: "transparent",
+        GsmStructure.LINEAR_FIXED: "linear",
+        GsmStructure.CYCLIC: "cyclic",
+    }[status.structure]
     count = (status.size // status.record_length) if status.record_length else None
-    return FileInfo(fid=status.fid, is_df=False, structure=structure, size=status.size,
-                    record_length=status.record_length, record_count=count, raw=raw)
+    return FileInfo(
+        fid=status.fid,
+        is_df=False,
+        structure=structure,
+        size=status.size,
+        record_length=status.record_length,
+        record_count=count,
+        raw=raw,
+    )

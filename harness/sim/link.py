@@ -9,14 +9,13 @@ Every exchange is offered to a tracer (a transcript), which masks secrets.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from typing import Literal
 
 from harness.errors import TransportError
 from harness.sim.apdu import Apdu, Response
+from harness.transcript import ApduTrace, Direction
 
-Direction = Literal["tx", "rx"]
-ApduTracer = Callable[[Direction, bytes], None]
+ApduTracer = ApduTrace
+"""What a link calls for each exchange: ``tracer(Direction.TX, raw)`` (see harness.transcript)."""
 
 _MAX_CHAINED_GET_RESPONSES = 16
 
@@ -55,10 +54,10 @@ class ApduLink(ABC):
     def transmit_raw(self, raw: bytes) -> Response:
         """One exchange, traced, with no T=0 handling."""
         if self.tracer is not None:
-            self.tracer("tx", raw)
+            self.tracer(Direction.TX, raw)
         answer = self._exchange(raw)
         if self.tracer is not None:
-            self.tracer("rx", answer)
+            self.tracer(Direction.RX, answer)
         if len(answer) < 2:
             raise TransportError(
                 f"{self.name}: truncated response of {len(answer)} bytes to "
@@ -76,8 +75,9 @@ class ApduLink(ABC):
         for _ in range(_MAX_CHAINED_GET_RESPONSES):
             if response.sw1 not in (0x61, 0x9F):
                 break
-            get = Apdu(0xA0 if apdu.cla == 0xA0 else apdu.cla & 0x03, 0xC0, 0, 0,
-                       le=response.sw2 or 256)
+            get = Apdu(
+                0xA0 if apdu.cla == 0xA0 else apdu.cla & 0x03, 0xC0, 0, 0, le=response.sw2 or 256
+            )
             response = self.transmit_raw(get.to_bytes())
             if response.sw1 == 0x6C:
                 response = self.transmit_raw(get.with_le(response.sw2 or 256).to_bytes())

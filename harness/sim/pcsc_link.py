@@ -108,8 +108,13 @@ def select_reader(names: list[str], selector: ReaderSelector) -> str:
 class PcscLink(ApduLink):
     """Exclusive T=0 connection to the card in one reader."""
 
-    def __init__(self, reader: ReaderSelector = 0, *, tracer: ApduTracer | None = None,
-                 connect_timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        reader: ReaderSelector = 0,
+        *,
+        tracer: ApduTracer | None = None,
+        connect_timeout: float = 5.0,
+    ) -> None:
         super().__init__(tracer)
         self._context = _establish()
         self._card: Any = None
@@ -136,8 +141,15 @@ class PcscLink(ApduLink):
             if code == scard.SCARD_S_SUCCESS:
                 self._card = card
                 return
-            if code not in (scard.SCARD_E_NO_SMARTCARD, scard.SCARD_W_REMOVED_CARD,
-                            scard.SCARD_W_UNPOWERED_CARD) or time.monotonic() >= deadline:
+            if (
+                code
+                not in (
+                    scard.SCARD_E_NO_SMARTCARD,
+                    scard.SCARD_W_REMOVED_CARD,
+                    scard.SCARD_W_UNPOWERED_CARD,
+                )
+                or time.monotonic() >= deadline
+            ):
                 if code == scard.SCARD_E_NO_SMARTCARD:
                     raise HarnessTimeout(
                         f"reader '{self.reader}': no card within {timeout:g} s; insert the SIM"
@@ -151,6 +163,11 @@ class PcscLink(ApduLink):
         _check(code, "read ATR", self.reader)
         return bytes(atr)
 
+    @property
+    def handle(self) -> Any:
+        """The raw PC/SC card handle (for baselines and vendor escapes)."""
+        return self._handle()
+
     def _handle(self) -> Any:
         if self._card is None:
             raise DeviceGoneError(f"reader '{self.name}': link closed; open a new PcscLink")
@@ -163,7 +180,9 @@ class PcscLink(ApduLink):
 
     def reset(self) -> bytes:
         code, _protocol = scard.SCardReconnect(
-            self._handle(), scard.SCARD_SHARE_EXCLUSIVE, scard.SCARD_PROTOCOL_T0,
+            self._handle(),
+            scard.SCARD_SHARE_EXCLUSIVE,
+            scard.SCARD_PROTOCOL_T0,
             scard.SCARD_RESET_CARD,
         )
         _check(code, "reset card", self.reader)

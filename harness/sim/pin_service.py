@@ -37,25 +37,15 @@ PIN_LENGTHS = range(4, 9)
 class PinRef(Enum):
     """A secret and its key references: (UICC key reference, GSM CHV number)."""
 
-    PIN1 = ("PIN1", 0x01, 0x01)
-    PIN2 = ("PIN2", 0x81, 0x02)
-    ADM1 = ("ADM1", 0x0A, None)
+    PIN1 = ("PIN1", 0x01, 0x01, "PUK1")
+    PIN2 = ("PIN2", 0x81, 0x02, "PUK2")
+    ADM1 = ("ADM1", 0x0A, None, "PUK")
 
-    @property
-    def label(self) -> str:
-        return self.value[0]
-
-    @property
-    def uicc_ref(self) -> int:
-        return int(self.value[1])
-
-    @property
-    def gsm_chv(self) -> int | None:
-        return self.value[2]
-
-    @property
-    def puk_label(self) -> str:
-        return {"PIN1": "PUK1", "PIN2": "PUK2"}.get(self.label, "PUK")
+    def __init__(self, label: str, uicc_ref: int, gsm_chv: int | None, puk_label: str) -> None:
+        self.label = label
+        self.uicc_ref = uicc_ref  # TS 102 221 Table 9.3 key reference
+        self.gsm_chv = gsm_chv  # 51.011 CHV number (None: no standard ADM reference)
+        self.puk_label = puk_label
 
 
 @dataclass(frozen=True)
@@ -171,8 +161,15 @@ class PinService:
         data = encode_pin(pin, "PIN1")
         before = self._gate(PinRef.PIN1, Spend.PIN)
         command = "ENABLE PIN" if enable else "DISABLE PIN"
-        self._spend(PinRef.PIN1, 0x28 if enable else 0x26, self._p2(PinRef.PIN1), data, "PIN1",
-                    command, before)
+        self._spend(
+            PinRef.PIN1,
+            0x28 if enable else 0x26,
+            self._p2(PinRef.PIN1),
+            data,
+            "PIN1",
+            command,
+            before,
+        )
 
     def _gate(self, ref: PinRef, kind: Spend) -> int:
         """Read the counter (free) and ask the safety policy; returns the count read."""
@@ -181,8 +178,9 @@ class PinService:
         self.safety.check(kind, what, remaining, self._card.link.name)
         return remaining
 
-    def _spend(self, ref: PinRef, ins: int, p2: int, data: bytes, what: str,
-               command: str, before: int) -> None:
+    def _spend(
+        self, ref: PinRef, ins: int, p2: int, data: bytes, what: str, command: str, before: int
+    ) -> None:
         cla = self._card.cla
         response = self._card.link.transmit(Apdu(cla, ins, 0x00, p2, data))
         self._raise_for(response, what, f"{command} {what}", before)
@@ -208,16 +206,19 @@ class PinService:
                 f"{command}: refused ({describe(response.sw1, response.sw2, gsm=self._gsm)}); "
                 f"check whether the PIN is enabled (e.g. `simharness card info`)"
             )
-        raise StatusWordError(response.sw1, response.sw2,
-                              describe(response.sw1, response.sw2, gsm=self._gsm), command)
+        raise StatusWordError(
+            response.sw1, response.sw2, describe(response.sw1, response.sw2, gsm=self._gsm), command
+        )
 
     def _query(self, ref: PinRef, *, unblock: bool) -> tuple[int, bool]:
         """(remaining tries, verified) without spending an attempt."""
         if self._gsm:
             status = decode_gsm_df_status(self._gsm_mf_status())
             chv = {
-                (PinRef.PIN1, False): status.chv1, (PinRef.PIN1, True): status.unblock_chv1,
-                (PinRef.PIN2, False): status.chv2, (PinRef.PIN2, True): status.unblock_chv2,
+                (PinRef.PIN1, False): status.chv1,
+                (PinRef.PIN1, True): status.unblock_chv1,
+                (PinRef.PIN2, False): status.chv2,
+                (PinRef.PIN2, True): status.unblock_chv2,
             }.get((ref, unblock))
             if chv is None:
                 raise PinStateError(f"{ref.label} counters are not readable on a GSM SIM")
@@ -233,8 +234,9 @@ class PinService:
         if response.sw == 0x6983:
             return 0, False
         name = f"{'UNBLOCK' if unblock else 'VERIFY'} {ref.label} (retry query)"
-        raise StatusWordError(response.sw1, response.sw2,
-                              describe(response.sw1, response.sw2), name)
+        raise StatusWordError(
+            response.sw1, response.sw2, describe(response.sw1, response.sw2), name
+        )
 
     def _gsm_mf_status(self) -> bytes:
         return self._card.select(MF).raw

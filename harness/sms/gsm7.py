@@ -67,6 +67,8 @@ def septets_to_text(septets: Sequence[int]) -> str:
     basic-table character of that code; ESC ESC (reserved for another extension
     table) and a trailing lone ESC are shown as a space.
     """
+    if ESC not in septets and all(0 <= value <= 0x7F for value in septets):
+        return "".join(map(GSM7_BASIC.__getitem__, septets))  # fast path: no escapes
     out: list[str] = []
     i = 0
     count = len(septets)
@@ -98,7 +100,10 @@ def is_gsm7(text: str) -> bool:
 
 
 def septet_length(text: str) -> int:
-    """Septets the text takes in GSM 7-bit (extension characters count 2)."""
+    """Septets the text takes in GSM 7-bit (extension characters count 2).
+
+    Raises CodecError, like `text_to_septets`, for a character with no code.
+    """
     total = 0
     for position, ch in enumerate(text):
         if ch in _BASIC_INDEX:

@@ -19,9 +19,9 @@ _HEX = frozenset(string.hexdigits)
 def hex_to_bytes(text: str) -> bytes:
     """Strict hex: surrounding whitespace is dropped, anything else odd is a CodecError."""
     cleaned = text.strip()
-    for position, ch in enumerate(cleaned):
-        if ch not in _HEX:
-            raise CodecError(f"PDU hex has non-hex character {ch!r} at position {position}")
+    if not _HEX.issuperset(cleaned):
+        position, ch = next((i, c) for i, c in enumerate(cleaned) if c not in _HEX)
+        raise CodecError(f"PDU hex has non-hex character {ch!r} at position {position}")
     if len(cleaned) % 2:
         raise CodecError(f"PDU hex has an odd number of digits ({len(cleaned)})")
     return bytes.fromhex(cleaned)
@@ -49,14 +49,28 @@ class SmsPdu:
         return len(self.tpdu.encode())
 
     @classmethod
-    def from_bytes(cls, data: bytes, *, with_smsc: bool = True) -> SmsPdu:
-        """Decode; `with_smsc=False` for modems that send the TPDU alone."""
+    def from_bytes(
+        cls, data: bytes, *, with_smsc: bool = True, tpdu_length: int | None = None
+    ) -> SmsPdu:
+        """Decode; `with_smsc=False` for modems that send the TPDU alone.
+
+        `tpdu_length` is the <length> that came with the PDU (AT+CMGS=<length>,
+        +CMT/+CMGR/+CDS); when given, the octets after the SMSC field must match
+        it exactly (a mismatch is what a modem answers with +CMS ERROR 304).
+        """
         if with_smsc:
             smsc, offset = decode_smsc(data)
         else:
             smsc, offset = None, 0
+        if tpdu_length is not None and len(data) - offset != tpdu_length:
+            raise CodecError(
+                f"<length> says {tpdu_length} TPDU octets, the PDU carries {len(data) - offset} "
+                f"after its {offset}-octet SMSC field"
+            )
         return cls(tpdu=decode_tpdu(data[offset:]), smsc=smsc)
 
     @classmethod
-    def from_hex(cls, text: str, *, with_smsc: bool = True) -> SmsPdu:
-        return cls.from_bytes(hex_to_bytes(text), with_smsc=with_smsc)
+    def from_hex(
+        cls, text: str, *, with_smsc: bool = True, tpdu_length: int | None = None
+    ) -> SmsPdu:
+        return cls.from_bytes(hex_to_bytes(text), with_smsc=with_smsc, tpdu_length=tpdu_length)

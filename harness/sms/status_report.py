@@ -29,6 +29,14 @@ class StatusCategory(Enum):
     RESERVED = "reserved"  # bit 7 set
 
 
+_CATEGORY_BY_RANGE = (
+    StatusCategory.COMPLETED,
+    StatusCategory.TEMPORARY_TRYING,
+    StatusCategory.PERMANENT,
+    StatusCategory.TEMPORARY_GAVE_UP,
+)
+
+
 @dataclass(frozen=True)
 class SmsStatusReport:
     """A delivery report for an earlier SMS-SUBMIT (or COMMAND, when `for_command`).
@@ -53,7 +61,7 @@ class SmsStatusReport:
     def category(self) -> StatusCategory:
         if self.status & 0x80:
             return StatusCategory.RESERVED
-        return list(StatusCategory)[self.status >> 5]
+        return _CATEGORY_BY_RANGE[self.status >> 5]
 
     @property
     def delivered(self) -> bool:

@@ -10,6 +10,7 @@ Not root: the same inside an unprivileged user namespace, where the kernel allow
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -111,9 +112,12 @@ class PrivatePcscd:
             f"ip link set lo up; exec {pcscd} {flags} -c {confdir}"
         )
         log = self.log_path.open("wb")
-        self._proc = subprocess.Popen([*_namespace_prefix(), "sh", "-c", script],
-                                      stdout=log, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL)
+        self._proc = subprocess.Popen(
+            [*_namespace_prefix(), "sh", "-c", script],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
         log.close()
         try:
             self._wait_ready()
@@ -164,10 +168,8 @@ class PrivatePcscd:
     def stop(self) -> None:
         """SIGTERM to pcscd (it exits ~1 s later), then to unshare; SIGKILL on deadline."""
         if self.daemon_pid is not None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(self.daemon_pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         if self._proc is not None:
             try:
                 self._proc.wait(timeout=5)

@@ -12,6 +12,7 @@ sticky), sets TCP_NODELAY, and answers with one sendall().
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import os
@@ -86,8 +87,15 @@ class VpcdBridge:
     `stop()` removes it. `netns` is the network namespace of a private pcscd.
     """
 
-    def __init__(self, card: CardLike, *, slot: int = 0, host: str = "127.0.0.1",
-                 netns: Path | None = None, keep_stats: bool = False) -> None:
+    def __init__(
+        self,
+        card: CardLike,
+        *,
+        slot: int = 0,
+        host: str = "127.0.0.1",
+        netns: Path | None = None,
+        keep_stats: bool = False,
+    ) -> None:
         if slot not in (0, 1):
             raise ValueError("vpcd offers slots 0 and 1")
         self.card = card
@@ -133,8 +141,9 @@ class VpcdBridge:
         self._sock.settimeout(None)
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._stopping.clear()
-        self._thread = threading.Thread(target=self._serve, name=f"vpcd-slot{self.slot}",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._serve, name=f"vpcd-slot{self.slot}", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -142,10 +151,8 @@ class VpcdBridge:
         self._stopping.set()
         sock, self._sock = self._sock, None
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
         if self._thread is not None:
             self._thread.join(timeout=5)

@@ -16,12 +16,14 @@ not (`+CREG: 1,84CD,00D30173`); an AcT that is not a number (Samsung's
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import IntEnum
 
 from harness.at.parsers.fields import opt_str, payload, split_fields, to_int, unquote
 from harness.errors import CodecError
 
+_HEX = re.compile(r"[0-9A-Fa-f]+")
 PREFIXES = ("+CREG:", "+CGREG:", "+CEREG:", "+C5GREG:")
 
 
@@ -98,9 +100,13 @@ def _prefix_of(line: str) -> str:
     raise CodecError(f"not a registration line: {line!r}")
 
 
-def _location(field: str) -> str | None:
+def _location(field: str, line: str) -> str | None:
     value = opt_str(field)
-    return None if value is None else value.upper()
+    if value is None:
+        return None
+    if _HEX.fullmatch(value) is None:
+        raise CodecError(f"location {field!r} is not hexadecimal in {line!r}")
+    return value.upper()
 
 
 def parse_registration(line: str, *, solicited: bool | None = None) -> Registration:
@@ -122,8 +128,8 @@ def parse_registration(line: str, *, solicited: bool | None = None) -> Registrat
     rest = fields[1:]
     if len(rest) == 1:
         raise CodecError(f"{prefix} gives a location without its cell id in {line!r}")
-    lac = _location(rest[0]) if rest else None
-    ci = _location(rest[1]) if len(rest) > 1 else None
+    lac = _location(rest[0], line) if rest else None
+    ci = _location(rest[1], line) if len(rest) > 1 else None
     act: int | None = None
     extra: tuple[str, ...] = ()
     if len(rest) > 2:
