@@ -3,7 +3,10 @@
     .venv/bin/python benchmarks/at.py [--count 2000] [--blocks 10]
 
 A responder thread on the pty master answers every "AT\\r" with "\\r\\nOK\\r\\n".
-Blocks alternate (channel, raw, channel, raw...) so drift (CPU frequency, other
+A third path, the "reader-thread floor", is a bare reader thread that only sets
+an Event on OK: the part of the cost that comes from handing bytes between
+threads at all, which any design with one reader thread pays. Blocks
+alternate (channel, floor, raw, channel...) so drift (CPU frequency, other
 load) hits both sides alike. Each block opens its own port: the channel's
 reader thread must not compete with the raw loop for the same bytes. Only the
 commands are timed, not opening or closing. Target: channel/raw <= 1.10.
@@ -25,8 +28,8 @@ from tabulate import tabulate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness.at import AtChannel  # noqa: E402
-from harness.transport import SerialTransport  # noqa: E402
+from harness.at import AtChannel
+from harness.transport import SerialTransport
 
 WARMUP = 20
 
@@ -74,6 +77,46 @@ def channel_block(path: str, count: int) -> list[float]:
     return times
 
 
+def floor_block(path: str, count: int) -> list[float]:
+    """The least any reader-thread design can cost: a bare reader thread over the same
+    SerialTransport that sets an Event on OK (no framing, URCs or errors)."""
+    transport = SerialTransport(path, exclusive=False)
+    transport.open()
+    answered = threading.Event()
+    stop = threading.Event()
+
+    def reader() -> None:
+        buffer = b""
+        while not stop.is_set():
+            buffer += transport.read(0.05)
+            if buffer.endswith(b"OK\r\n"):
+                buffer = b""
+                answered.set()
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+
+    def once() -> None:
+        answered.clear()
+        transport.write(b"AT\r")
+        if not answered.wait(1.0):
+            raise TimeoutError("floor loop: no OK within 1 s")
+
+    try:
+        for _ in range(WARMUP):
+            once()
+        times = []
+        for _ in range(count):
+            start = time.perf_counter()
+            once()
+            times.append(time.perf_counter() - start)
+    finally:
+        stop.set()
+        thread.join(1.0)
+        transport.close()
+    return times
+
+
 def raw_block(path: str, count: int) -> list[float]:
     with serial.Serial(path, 115200, timeout=1.0) as port:
 
@@ -104,16 +147,22 @@ def main() -> int:
     per_block = max(1, args.count // args.blocks)
     responder = PtyResponder()
     channel: list[float] = []
+    floor: list[float] = []
     raw: list[float] = []
     try:
         for _ in range(args.blocks):
             channel += channel_block(responder.path, per_block)
+            floor += floor_block(responder.path, per_block)
             raw += raw_block(responder.path, per_block)
     finally:
         responder.close()
 
     rows = []
-    for name, times in (("AtChannel", channel), ("raw pyserial", raw)):
+    for name, times in (
+        ("AtChannel", channel),
+        ("reader-thread floor", floor),
+        ("raw pyserial", raw),
+    ):
         rows.append(
             [
                 name,
@@ -127,6 +176,8 @@ def main() -> int:
     ratio = statistics.median(channel) / statistics.median(raw)
     verdict = "meets" if ratio <= 1.10 else "misses"
     print(f"\nmedian round trip AtChannel/raw = {ratio:.2f} ({verdict} the 1.10 target)")
+    own = statistics.median(channel) / statistics.median(floor)
+    print(f"median round trip AtChannel/reader-thread floor = {own:.2f} (AtChannel's own cost)")
     return 0
 
 

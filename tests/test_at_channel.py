@@ -290,4 +290,3 @@ def test_transcript_records_tx_and_rx_with_the_pin_masked(modem: Responder) -> N
     assert b"+CME ERROR: 16" in rx and b"+CSQ: 18,99" in rx
     assert b"1234" not in tx + rx
     assert b'AT+CPIN="****"' in rx
-

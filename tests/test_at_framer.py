@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -86,7 +88,7 @@ RECORDED: list[tuple[str, str | None, bytes, list[object]]] = [
     (
         "PDU-mode +CDS carries its PDU; text-mode +CDS does not",
         None,
-        b'\r\n+CDS: 25\r\n060C91534810325476171160316255001711603152120000\r\n'
+        b"\r\n+CDS: 25\r\n060C91534810325476171160316255001711603152120000\r\n"
         b'\r\n+CDS: 6,20,"0870000000",129,"13/04/29,19:58:00+04","13/04/29,19:59:00+04",0\r\n',
         [
             ("+CDS: 25", "060C91534810325476171160316255001711603152120000"),
@@ -152,7 +154,7 @@ def split_stream(draw: st.DrawFn) -> tuple[int, list[bytes]]:
     stream = RECORDED[index][2]
     cuts = sorted(draw(st.sets(st.integers(1, max(1, len(stream) - 1)), max_size=12)))
     bounds = [0, *cuts, len(stream)]
-    return index, [stream[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    return index, [stream[a:b] for a, b in itertools.pairwise(bounds) if b > a]
 
 
 @settings(max_examples=300, deadline=None)
@@ -176,9 +178,7 @@ def test_recorded_streams_merged(indexes: list[int], data: st.DataObject) -> Non
 
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=300), st.lists(st.integers(1, 50), max_size=20))
-def test_garbage_never_raises_and_invents_nothing(
-    data: bytes, sizes: list[int]
-) -> None:
+def test_garbage_never_raises_and_invents_nothing(data: bytes, sizes: list[int]) -> None:
     framer = LineFramer(max_line=64)
     chunks, pos = [], 0
     for size in sizes:
@@ -190,9 +190,7 @@ def test_garbage_never_raises_and_invents_nothing(
         events += framer.feed(chunk)
     events += framer.flush()
     assert not framer.pending
-    raw = b"".join(
-        (e.raw + (e.data_raw or b"")) if isinstance(e, Line) else b"> " for e in events
-    )
+    raw = b"".join((e.raw + (e.data_raw or b"")) if isinstance(e, Line) else b"> " for e in events)
     # Nothing is invented: every byte emitted was received, in order.
     it = iter(data)
     assert all(byte in it for byte in raw)
@@ -236,9 +234,7 @@ def test_echo_is_dropped_once_only() -> None:
 def test_overlong_line_is_cut_not_buffered_forever() -> None:
     framer = LineFramer(max_line=16)
     events = framer.feed(b"X" * 40)
-    assert [(e.text, e.terminated) for e in events if isinstance(e, Line)] == [
-        ("X" * 40, False)
-    ]
+    assert [(e.text, e.terminated) for e in events if isinstance(e, Line)] == [("X" * 40, False)]
 
 
 def test_data_follows_rules() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -56,7 +58,13 @@ def test_read_vs_urc_ambiguity_resolved_by_context() -> None:
         parse_registration("+CREG: 1,3", solicited=False)
     # a 4-field line read as a URC when the context says unsolicited
     urc = parse_registration('+CREG: 2,1,"CE00","01CEAD8F"', solicited=False)
-    assert (urc.n, urc.stat, urc.lac, urc.ci, urc.act) == (None, RegStatus.SEARCHING, "1", "CE00", None)
+    assert (urc.n, urc.stat, urc.lac, urc.ci, urc.act) == (
+        None,
+        RegStatus.SEARCHING,
+        "1",
+        "CE00",
+        None,
+    )
 
 
 def test_registered_property() -> None:
@@ -74,10 +82,8 @@ def test_registration_garbage(line: str) -> None:
 @given(st.text(max_size=30))
 def test_registration_never_raises_anything_but_codec_error(text: str) -> None:
     for solicited in (None, True, False):
-        try:
+        with contextlib.suppress(CodecError):
             parse_registration("+CEREG: " + text, solicited=solicited)
-        except CodecError:
-            pass
 
 
 def test_cops() -> None:

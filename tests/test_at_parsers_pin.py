@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -143,7 +145,5 @@ def test_retry_garbage(lines: list[str]) -> None:
 @given(st.text(max_size=40))
 def test_retry_parser_never_raises_anything_but_codec_error(text: str) -> None:
     for prefix in ("+SPIC: ", "^CPIN: ", "+QPINC: ", "+CPINR: ", "#PCT: ", "$NWPINR: ", ""):
-        try:
+        with contextlib.suppress(CodecError):
             parse_pin_retries([prefix + text], pending=PinState.SIM_PIN)
-        except CodecError:
-            pass

@@ -49,7 +49,9 @@ class Responder:
         self._buffer += data
         while True:
             if self._pdu_mode:
-                ends = [i for i in (self._buffer.find(b"\x1a"), self._buffer.find(b"\x1b")) if i >= 0]
+                ends = [
+                    i for i in (self._buffer.find(b"\x1a"), self._buffer.find(b"\x1b")) if i >= 0
+                ]
                 if not ends:
                     return bytes(out)
                 end = min(ends)

@@ -20,16 +20,14 @@ from harness.errors import HarnessTimeout
 PDU = "07917238010040F5040B917247587706F400003110821142148004C8329BFD06"
 SUBMIT = "0001000B917228001011F100000CC8329BFD065DDF72363904"
 
-CMGL_ANSWER = (
-    f"\r\n+CMGL: 0,0,,35\r\n{PDU}\r\n+CMGL: 1,1,,35\r\n{PDU}\r\n\r\nOK\r\n".encode()
-)
+CMGL_ANSWER = f"\r\n+CMGL: 0,0,,35\r\n{PDU}\r\n+CMGL: 1,1,,35\r\n{PDU}\r\n\r\nOK\r\n".encode()
 CMGL_LINES = ["+CMGL: 0,0,,35", PDU, "+CMGL: 1,1,,35", PDU]
 
 URCS: list[tuple[bytes, Urc]] = [
     (b'\r\n+CMTI: "SM",3\r\n', Urc('+CMTI: "SM",3')),
     (f"\r\n+CMT: ,35\r\n{PDU}\r\n".encode(), Urc("+CMT: ,35", PDU)),
     (b"\r\nRING\r\n", Urc("RING")),
-    (b"\r\n+CREG: 1,\"CE00\",\"01CEAD8F\"\r\n", Urc('+CREG: 1,"CE00","01CEAD8F"')),
+    (b'\r\n+CREG: 1,"CE00","01CEAD8F"\r\n', Urc('+CREG: 1,"CE00","01CEAD8F"')),
     (b'\r\n+ZPASR: "UMTS"\r\n', Urc('+ZPASR: "UMTS"')),
 ]
 
@@ -40,7 +38,7 @@ def line_boundaries(answer: bytes) -> list[int]:
     out = [0]
     for i in range(len(answer) - 1):
         if answer[i : i + 2] == b"\r\n":
-            line = answer[: i].rsplit(b"\n", 1)[-1].decode()
+            line = answer[:i].rsplit(b"\n", 1)[-1].decode()
             if not data_follows(line.strip()):
                 out.append(i + 2)
     return out
@@ -178,7 +176,7 @@ def routed() -> Iterator[tuple[AtChannel, FakeStream]]:
             "AT+CREG?": b"\r\n+CREG: 0,1\r\n\r\nOK\r\n",
             "AT+CSQ": b"\r\n+CREG: 1\r\n+FOO: 1\r\n+CSQ: 9,99\r\n\r\nOK\r\n",
             "ATI": b"\r\nQuectel\r\nEC25\r\n+FOO: 2\r\nRevision: EC25EFAR06A06M4G\r\n\r\nOK\r\n",
-            "AT+CLCK=\"SC\",2": b"\r\n+CLCK: 1\r\n\r\nOK\r\n",
+            'AT+CLCK="SC",2': b"\r\n+CLCK: 1\r\n\r\nOK\r\n",
         }
     )
     stream = FakeStream(modem)
@@ -207,7 +205,7 @@ def test_stray_final_code_with_no_command_is_kept(routed: tuple[AtChannel, FakeS
 
 def test_known_urc_tables() -> None:
     assert is_known_urc("RING") and not is_known_urc("RINGING")
-    assert is_known_urc("+CMTI: \"SM\",1") and is_known_urc("^SIMST: 255")
+    assert is_known_urc('+CMTI: "SM",1') and is_known_urc("^SIMST: 255")
     assert is_known_urc("#QSS: 2") and is_known_urc("SMS Ready")
     assert not is_known_urc("+CSQ: 9,99")
     assert line_prefix("+CSQ:4,0") == "+CSQ:"

@@ -18,6 +18,7 @@ taken by the next command (no modem echo identifies whose OK it is).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -44,7 +45,7 @@ from harness.transport import ByteStream
 log = logging.getLogger(__name__)
 
 ESC = b"\x1b"
-_FORBIDDEN_IN_COMMAND = "\r\n\x1a\x1b"
+_FORBIDDEN_IN_COMMAND = re.compile("[\r\n\x1a\x1b]")
 _LOCK_SLACK_S = 185.0  # a queued command may wait for the slowest running one (+COPS=?)
 
 
@@ -61,6 +62,9 @@ class _Exchange:
     prompted: bool = False
     received: bytearray = field(default_factory=bytearray)
     last_line_at: float = 0.0
+    # Set by the reader *after* releasing the lock, so the caller wakes straight into
+    # a free lock (one thread switch per answer, not two).
+    wakeup: threading.Event = field(default_factory=threading.Event)
 
 
 class AtChannel:
@@ -86,7 +90,7 @@ class AtChannel:
         self._poll = poll_interval
         self._framer = LineFramer()
         self._urcs = UrcQueue()
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()  # guards _exchange, _failure and the framer
         self._serial = threading.Lock()
         self._exchange: _Exchange | None = None
         self._failure: TransportError | None = None
@@ -124,8 +128,9 @@ class AtChannel:
         """
         masked = mask_text(cmd)
         self._check_caller(cmd, masked, pdu)
-        expected = tuple(prefixes) or inferred_prefixes(cmd)
-        limit = timeout if timeout is not None else default_timeout(cmd, self._default_timeout)
+        # Metadata from the masked text: the same answer, and no PIN kept in a cache.
+        expected = tuple(prefixes) or inferred_prefixes(masked)
+        limit = timeout if timeout is not None else default_timeout(masked, self._default_timeout)
         if not self._serial.acquire(timeout=limit + _LOCK_SLACK_S):
             raise HarnessTimeout(
                 f"{self.name}: {masked}: the channel stayed busy with another command; "
@@ -135,7 +140,7 @@ class AtChannel:
             self._raise_if_unusable()
             label = f"{self.name}: {masked}"
             exchange = _Exchange(cmd, label, expected, wants_prompt=pdu is not None)
-            with self._cond:
+            with self._lock:
                 self._exchange = exchange
                 self._framer.expect_echo(cmd)
             deadline = time.monotonic() + limit
@@ -143,14 +148,14 @@ class AtChannel:
             if pdu is not None:
                 self._send_pdu(exchange, pdu, deadline, limit)
             self._wait(exchange, deadline, limit, grace=info_grace)
-            with self._cond:
+            with self._lock:
                 lines, final = list(exchange.lines), exchange.final
             if final is None:
                 return AtResponse(lines, "")
             raise_for_final(final, label)
             return AtResponse(lines, final.line)
         finally:
-            with self._cond:
+            with self._lock:
                 self._exchange = None
                 self._framer.expect_echo(None)
             self._serial.release()
@@ -189,10 +194,12 @@ class AtChannel:
         except Exception:
             log.exception("%s: closing the stream failed", self.name)
         closed = TransportError(f"{self.name}: the AT channel was closed")
-        with self._cond:
+        with self._lock:
             if self._failure is None:
                 self._failure = closed
-            self._cond.notify_all()
+            exchange = self._exchange
+        if exchange is not None:
+            exchange.wakeup.set()
         self._urcs.fail(closed)
 
     def __enter__(self) -> AtChannel:
@@ -215,7 +222,7 @@ class AtChannel:
                 f"reader thread and must hand work to another thread instead."
             )
         for text, what in ((cmd, "command"), (pdu or "", "PDU")):
-            if any(char in text for char in _FORBIDDEN_IN_COMMAND):
+            if _FORBIDDEN_IN_COMMAND.search(text):
                 raise CodecError(
                     f"{self.name}: {masked}: the {what} must be one line without CR, LF, "
                     f"Ctrl-Z or ESC; the channel adds the terminator."
@@ -245,7 +252,7 @@ class AtChannel:
         except AtTimeout:
             self._abort_prompt()
             raise
-        with self._cond:
+        with self._lock:
             final = exchange.final
             if final is None:
                 self._framer.expect_echo(pdu)
@@ -268,8 +275,8 @@ class AtChannel:
         self, exchange: _Exchange, deadline: float, limit: float, grace: float | None
     ) -> None:
         """Until the final code (or the prompt, while one is wanted), the grace, or AtTimeout."""
-        with self._cond:
-            while True:
+        while True:
+            with self._lock:
                 if exchange.final is not None:
                     return
                 self._raise_if_unusable()
@@ -286,7 +293,8 @@ class AtChannel:
                 if deadline - now <= 0:
                     received = mask_at_command(bytes(exchange.received))
                     raise AtTimeout(exchange.label, limit, received)
-                self._cond.wait(wait)
+                exchange.wakeup.clear()
+            exchange.wakeup.wait(wait)
 
     # ---- reader side -----------------------------------------------------------
 
@@ -313,24 +321,25 @@ class AtChannel:
 
     def _ingest(self, data: bytes) -> list[FramerEvent]:
         self._record(Direction.RX, data)
-        with self._cond:
+        with self._lock:
             if self._exchange is not None:
                 self._exchange.received += data
             return self._framer.feed(data)
 
     def _flush_idle(self) -> list[FramerEvent]:
-        with self._cond:
+        with self._lock:
             return self._framer.flush() if self._framer.pending else []
 
     def _dispatch(self, events: list[FramerEvent], now: float) -> None:
         urcs: list[Urc] = []
-        with self._cond:
+        wake = False
+        with self._lock:
             exchange = self._exchange
             for event in events:
                 if isinstance(event, Prompt):
                     if exchange is not None and exchange.wants_prompt:
                         exchange.prompted = True
-                        self._cond.notify_all()
+                        wake = True
                     else:
                         log.debug("%s: '> ' prompt with no PDU to send; ignored", self.name)
                     continue
@@ -348,7 +357,9 @@ class AtChannel:
                     if event.data is not None:
                         exchange.lines.append(event.data)
                     exchange.last_line_at = now
-                self._cond.notify_all()
+                wake = True
+        if wake and exchange is not None:
+            exchange.wakeup.set()
         for urc in urcs:
             self._deliver(urc)
 
@@ -381,9 +392,11 @@ class AtChannel:
         else:
             failure = TransportError(f"{self.name}: reading failed: {exc!r}")
         log.error("%s: AT reader stopped: %s", self.name, failure)
-        with self._cond:
+        with self._lock:
             self._failure = failure
-            self._cond.notify_all()
+            exchange = self._exchange
+        if exchange is not None:
+            exchange.wakeup.set()
         self._urcs.fail(failure)
 
     def _record(self, direction: Direction, data: bytes) -> None:

@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.errors import ProfileError
+from harness.errors import CodecError, ProfileError
+from harness.sim.ef_identity import alpha_id_body
+from harness.sim.ef_service import SPN_LENGTH
 
 DEFAULT_PROFILE = Path(__file__).resolve().parents[2] / "fixtures" / "sims" / "default.toml"
 
-_DIGITS = re.compile(r"^[0-9]+$")
+# fullmatch: "$" would also accept a trailing newline, which then became part of a PIN.
+_DIGITS = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -81,10 +84,10 @@ def profile_from_dict(raw: dict[str, Any], *, source: str = "<profile>") -> Card
                            f"{sms_records}; raise records or remove messages")
     return CardProfile(
         name=reader.text(card, "name", required=False) or Path(source).stem,
-        iccid=reader.digits(card, "iccid", 19, 20),
+        iccid=reader.iccid(card, "iccid"),
         imsi=reader.digits(card, "imsi", 6, 15),
         msisdn=reader.phone(card, "msisdn"),
-        spn=reader.text(card, "spn", required=False, max_len=16) or "",
+        spn=reader.spn(card, "spn"),
         mnc_length=reader.int_in(card, "mnc_length", 2, 3) if "mnc_length" in card else 2,
         smsc=reader.phone(card, "smsc") if "smsc" in card else "+15550000000",
         pin1=reader.digits(pins, "pin1", 4, 8),
@@ -129,9 +132,29 @@ class _FieldReader:
 
     def digits(self, table: dict[str, Any], key: str, lo: int, hi: int) -> str:
         value = self._get(table, key)
-        if not isinstance(value, str) or not _DIGITS.match(value) or not lo <= len(value) <= hi:
+        if not isinstance(value, str) or not _DIGITS.fullmatch(value) or not lo <= len(value) <= hi:
             # The value itself is not quoted: it may be a secret.
             raise self.fail(f"field '{key}'", f"must be a string of {lo}-{hi} digits")
+        return value
+
+    def iccid(self, table: dict[str, Any], key: str) -> str:
+        """19-20 digits starting with 89, the telecom industry identifier (ITU-T E.118),
+        as encode_iccid requires; checked here so the error names the field."""
+        value = self.digits(table, key, 19, 20)
+        if not value.startswith("89"):
+            raise self.fail(f"field '{key}'", "must start with 89 (ITU-T E.118)")
+        return value
+
+    def spn(self, table: dict[str, Any], key: str) -> str:
+        """At most 16 bytes once coded (TS 31.102 §4.2.12): a GSM extension character
+        takes two, and a UCS2 name 1 + 2 per character."""
+        value = self.text(table, key, required=False, max_len=16) or ""
+        try:
+            fits = len(alpha_id_body(value)) <= SPN_LENGTH - 1
+        except CodecError:  # a character outside UCS2 (e.g. an emoji)
+            fits = False
+        if not fits:
+            raise self.fail(f"field '{key}'", "does not fit the 16 bytes of EF.SPN once coded")
         return value
 
     def phone(self, table: dict[str, Any], key: str) -> str:

@@ -54,20 +54,38 @@ def restore(state: dict[str, Any], secrets: dict[SecretId, SecretRecord],
     try:
         for name, saved in state["secrets"].items():
             rec = secrets[SecretId(name)]
-            rec.value = bytes.fromhex(saved["value"])
-            rec.retries = int(saved["retries"])
-            rec.max_retries = int(saved["max_retries"])
-            rec.enabled = bool(saved["enabled"])
+            value = bytes.fromhex(saved["value"])
+            retries, maximum, enabled = saved["retries"], saved["max_retries"], saved["enabled"]
+            # A counter out of 0..max (e.g. -1: never blocks) or a flag that is not a bool
+            # is damage, not a state (counters 0..15: TS 51.011 §9.3 CHV status b4-b1).
+            if (len(value) != len(rec.value) or not _is_int(retries) or not _is_int(maximum)
+                    or not 0 <= retries <= maximum <= 15 or not isinstance(enabled, bool)):
+                raise ValueError(f"secret {name!r} out of range")
+            rec.value, rec.retries, rec.max_retries, rec.enabled = value, retries, maximum, enabled
         nodes = {path_of(n): n for root in roots for n in root.walk()}
         for path, body in state["files"].items():
             node = nodes.get(path)
+            # File sizes are fixed at personalisation (the FCP describes them): a body of
+            # another size is damage.
             if isinstance(node, TransparentEf):
-                node.body.data[:] = bytes.fromhex(body)
+                data = bytes.fromhex(body)
+                if len(data) != node.size:
+                    raise ValueError(f"file {path} has {len(data)} bytes, not {node.size}")
+                node.body.data[:] = data
             elif isinstance(node, LinearEf):
-                node.body.records[:] = [bytearray.fromhex(r) for r in body]
-    except (KeyError, ValueError, TypeError) as exc:
+                records = [bytearray.fromhex(r) for r in body]
+                if len(records) != node.record_count or any(
+                        len(r) != node.record_length for r in records):
+                    raise ValueError(f"file {path} does not have {node.record_count} records "
+                                     f"of {node.record_length} bytes")
+                node.body.records[:] = records
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:  # e.g. a list for a table
         raise ConfigError(f"card state {source} is damaged ({exc!r}); "
                           f"restore it from a backup or delete it to start from the profile") from None
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def load_state(path: Path) -> dict[str, Any] | None:

@@ -133,14 +133,18 @@ def _status(ctx: CardContext, apdu: Apdu, channel: int, cursor: Cursor) -> Respo
 
 
 def _get_response(ctx: CardContext, apdu: Apdu, channel: int) -> Response:
-    pending = ctx.pending.pop(channel, b"")
+    pending = ctx.pending.get(channel, b"")
     if not pending:
         return sw(Sw.CONDITIONS_NOT_SATISFIED)  # nothing to get (PCSC.md: never 61xx again)
     if apdu.p1 or apdu.p2:
         return sw(Sw.WRONG_P1P2)
     if apdu.le is None:
-        ctx.pending[channel] = pending
         return sw(Sw.WRONG_LENGTH)
+    if apdu.le > len(pending):
+        # 6Cxx asks the terminal to resend GET RESPONSE with Le=xx (ISO/IEC 7816-3
+        # §10.3.4, TS 102 221 §7.3.1.1.4): the data must still be there for it.
+        return sw(0x6C00 | (len(pending) & 0xFF))
+    del ctx.pending[channel]
     return deliver_t0(ctx, channel, pending, apdu.le)
 
 
@@ -226,6 +230,10 @@ def _manage_channel(ctx: CardContext, apdu: Apdu, channel: int) -> Response:
             opened = apdu.p2
         else:
             return sw(Sw.WRONG_P1P2_6A86)
+        if apdu.p2 == 0x00 and apdu.le not in (None, 1):
+            # 6C01 rejects the command (ISO/IEC 7816-3 §10.3.4): open nothing, or the
+            # resend with Le=01 would open a second channel and leak this one.
+            return sw(0x6C01)
         ctx.cursors[opened] = Cursor(ctx.tree.mf)
         if apdu.p2 == 0x00:
             return deliver_t0(ctx, channel, bytes((opened,)), apdu.le)

@@ -1,0 +1,86 @@
+"""How modem firmware sees its SIM: PIN state learnt through APDUs only.
+
+The virtual modem keeps no PIN state of its own (DESIGN.md): to answer
++CPIN?, +CPINR or a vendor retry command it asks the card, exactly as real
+firmware does — the PS_DO in the MF's FCP for "PIN1 enabled" (TS 102 221
+§9.5.2), empty VERIFY/UNBLOCK for the counters (§11.1.9.1.2, §11.1.13.1.2)
+and the answer to that VERIFY for "already verified".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from harness.sim.apdu import Apdu, Response
+from harness.sim.fcp import decode_fcp
+from harness.sim.status_words import retries_from_63cx
+from harness.sim.virtual_link import CardLike
+
+
+class CpinCode(Enum):
+    """+CPIN? answers (TS 27.007 §8.3) that a SIM's own state can produce."""
+
+    READY = "READY"
+    SIM_PIN = "SIM PIN"
+    SIM_PUK = "SIM PUK"
+    SIM_FAILURE = "SIM FAILURE"  # PUK exhausted: no +CPIN code; modems answer CME 13
+
+
+@dataclass(frozen=True)
+class SimPinView:
+    pin1_enabled: bool
+    pin1_verified: bool
+    pin1: int
+    puk1: int
+    pin2: int
+    puk2: int
+
+    @property
+    def cpin(self) -> CpinCode:
+        if not self.pin1_enabled or self.pin1_verified:
+            return CpinCode.READY
+        if self.pin1 > 0:
+            return CpinCode.SIM_PIN
+        if self.puk1 > 0:
+            return CpinCode.SIM_PUK
+        return CpinCode.SIM_FAILURE
+
+
+class SimView:
+    """Reads a card's PIN state the way a modem does, with APDUs that spend nothing."""
+
+    def __init__(self, card: CardLike) -> None:
+        self.card = card
+
+    def _send(self, apdu: Apdu) -> Response:
+        response = Response.from_bytes(self.card.transmit(apdu.to_bytes()))
+        if response.sw1 == 0x61:  # T=0: fetch what SELECT left pending
+            get = Apdu(0x00, 0xC0, 0x00, 0x00, le=response.sw2 or 256)
+            response = Response.from_bytes(self.card.transmit(get.to_bytes()))
+        return response
+
+    def _counter(self, ins: int, key_ref: int) -> tuple[int, bool]:
+        response = self._send(Apdu(0x00, ins, 0x00, key_ref))
+        left = retries_from_63cx(response.sw1, response.sw2)
+        if left is not None:
+            return left, False
+        if response.sw == 0x9000:
+            return 3, True  # verified: counter back at its initial value
+        return 0, False  # 6983 (blocked) or anything unexpected: nothing usable
+
+    def read(self) -> SimPinView:
+        fcp = self._send(Apdu(0x00, 0xA4, 0x00, 0x04, bytes.fromhex("3F00")))
+        enabled = {s.key_ref: s.enabled for s in decode_fcp(fcp.data).pin_statuses}
+        pin1, verified = self._counter(0x20, 0x01)
+        puk1, _ = self._counter(0x2C, 0x01)
+        pin2, _ = self._counter(0x20, 0x81)
+        puk2, _ = self._counter(0x2C, 0x81)
+        return SimPinView(
+            pin1_enabled=enabled.get(0x01, True),
+            pin1_verified=verified,
+            pin1=pin1,
+            puk1=puk1,
+            pin2=pin2,
+            puk2=puk2,
+        )
