@@ -211,3 +211,14 @@ def test_known_urc_tables() -> None:
     assert line_prefix("+CSQ:4,0") == "+CSQ:"
     assert line_prefix("%PINNUM: 3,10,3,10") == "%PINNUM:"
     assert line_prefix("Revision: X") is None
+
+
+def test_input_is_never_flushed_and_a_urc_merged_after_the_final_is_kept() -> None:
+    modem = Responder({"AT": b'\r\nOK\r\n\r\n+CMTI: "SM",9\r\n'})
+    stream = FakeStream(modem)
+    with AtChannel(stream) as at:
+        stream.inject(b"\r\nRING\r\n")
+        time.sleep(0.05)
+        assert at.command("AT").lines == []
+        time.sleep(0.05)
+        assert [u.line for u in at.drain_urcs()] == ["RING", '+CMTI: "SM",9']

@@ -22,12 +22,22 @@ def test_demo_reads_identity_and_pin_status_over_pcsc(pcscd: object, tmp_path: P
     transcript = tmp_path / "demo.txt"
     result = subprocess.run(
         [sys.executable, "-m", "harness.cli", "demo", "--transcript", str(transcript)],
-        capture_output=True, text=True, timeout=60, check=False, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    for expected in (PROFILE.iccid, PROFILE.imsi, PROFILE.spn, "enabled, 3 tries left",
-                     "Virtual PCD 00 00", "after PIN1 verification"):
+    for expected in (
+        PROFILE.iccid,
+        PROFILE.imsi,
+        PROFILE.spn,
+        "enabled, 3 tries left",
+        "Virtual PCD 00 00",
+        "after PIN1 verification",
+    ):
         assert expected in out
     text = transcript.read_text()
     assert "00 20 00 01 08 2A 2A 2A 2A 2A 2A 2A 2A" in text, "the VERIFY was recorded, masked"
@@ -36,9 +46,9 @@ def test_demo_reads_identity_and_pin_status_over_pcsc(pcscd: object, tmp_path: P
 
 
 @pytest.mark.pcsc
-def test_card_info_with_pin_from_environment(vpcd_slot: VpcdBridge,
-                                             monkeypatch: pytest.MonkeyPatch,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_card_info_with_pin_from_environment(
+    vpcd_slot: VpcdBridge, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     vpcd_slot.card = VirtualUicc(PROFILE)
     monkeypatch.setenv("TEST_SIM_PIN", PROFILE.pin1)
     assert main(["card", "info", "--reader", vpcd_slot.reader, "--pin-env", "TEST_SIM_PIN"]) == 0
@@ -59,8 +69,7 @@ def test_card_info_without_pin_does_not_spend_an_attempt(
     assert "enabled, 3 tries left" in out
 
 
-def test_unknown_reader_is_a_clear_error(capsys: pytest.CaptureFixture[str],
-                                         pcscd: object) -> None:
+def test_unknown_reader_is_a_clear_error(capsys: pytest.CaptureFixture[str], pcscd: object) -> None:
     assert main(["card", "info", "--reader", "No Such Reader"]) == 2
     err = capsys.readouterr().err
     assert "no reader 'No Such Reader'" in err and "readers present" in err
@@ -72,7 +81,8 @@ def test_pins_are_never_taken_from_argv(capsys: pytest.CaptureFixture[str]) -> N
     assert usage.value.code == 2
 
 
-def test_missing_pin_file_says_what_to_do(capsys: pytest.CaptureFixture[str],
-                                          tmp_path: Path) -> None:
+def test_missing_pin_file_says_what_to_do(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     assert main(["card", "info", "--pin-file", str(tmp_path / "absent")]) == 2
     assert "absent" in capsys.readouterr().err

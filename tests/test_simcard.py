@@ -6,6 +6,7 @@ offers: UICC (CLA 00) and GSM SIM (CLA A0).
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterator
 
 import pytest
@@ -24,6 +25,7 @@ from harness.sim.card import SimCard
 from harness.sim.fids import CardKind
 from harness.sim.link import ApduLink
 from harness.sim.pin_service import PinRef
+from harness.sim.virtual_link import VirtualLink
 from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
 from harness.virtual.uicc import VirtualUicc
 from tests.links import open_link
@@ -208,3 +210,23 @@ def test_usim_application_listed(link: ApduLink) -> None:
     assert [a.label for a in apps] == ["USIM"]
     info = sim.select_usim()
     assert info.is_df
+
+
+def test_stored_sms_records_are_read_after_the_pin(kind: CardKind) -> None:
+    from harness.sms.pdu import SmsPdu
+    from harness.virtual.card_profile import profile_from_dict
+
+    v1 = "07912143658709F1040B918100551512F20000111010214365000AE8329BFD4697D9EC37"
+    raw = tomllib.loads(DEFAULT_PROFILE.read_text())
+    raw["sms"] = {"records": 5, "stored": [{"status": "unread", "pdu": v1}]}
+    card = VirtualUicc(profile_from_dict(raw))
+    with VirtualLink(card) as own_link:
+        sim = SimCard(own_link, kind=kind, safety=UNRESTRICTED)
+        with pytest.raises(StatusWordError):
+            sim.read_sms()
+        sim.pins.verify(PinRef.PIN1, PROFILE.pin1)
+        stored = sim.read_sms()
+    assert [m.index for m in stored] == [1]
+    assert stored[0].record.status == 0x03
+    pdu = SmsPdu.from_bytes(stored[0].record.body, with_smsc=True)
+    assert pdu.tpdu.user_data.text == "hellohello"  # type: ignore[union-attr]

@@ -28,7 +28,7 @@ from types import TracebackType
 from harness.at.commands import default_timeout, inferred_prefixes
 from harness.at.framer import CTRL_Z, FramerEvent, Line, LineFramer, Prompt
 from harness.at.response import AtResponse, Final, parse_final, raise_for_final
-from harness.at.urc import Urc, UrcHandler, UrcPattern, UrcQueue, is_known_urc, line_prefix
+from harness.at.urc import Urc, UrcHandler, UrcPattern, UrcQueue
 from harness.errors import (
     AtCommandError,
     AtTimeout,
@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 ESC = b"\x1b"
 _FORBIDDEN_IN_COMMAND = re.compile("[\r\n\x1a\x1b]")
+_RECEIVED_KEPT = 4096  # bytes of a running command's input kept for AtTimeout
 _LOCK_SLACK_S = 185.0  # a queued command may wait for the slowest running one (+COPS=?)
 
 
@@ -53,14 +54,13 @@ _LOCK_SLACK_S = 185.0  # a queued command may wait for the slowest running one (
 class _Exchange:
     """The running command, shared between the caller and the reader under the lock."""
 
-    command: str
-    label: str  # "<port>: <masked command>", what errors name
+    label: str  # "<port>: <masked command>", what errors name (never the raw command)
     prefixes: tuple[str, ...]
     wants_prompt: bool
     lines: list[str] = field(default_factory=list)
     final: Final | None = None
     prompted: bool = False
-    received: bytearray = field(default_factory=bytearray)
+    received: bytearray = field(default_factory=bytearray, repr=False)  # may hold an echo
     last_line_at: float = 0.0
     # Set by the reader *after* releasing the lock, so the caller wakes straight into
     # a free lock (one thread switch per answer, not two).
@@ -139,7 +139,7 @@ class AtChannel:
         try:
             self._raise_if_unusable()
             label = f"{self.name}: {masked}"
-            exchange = _Exchange(cmd, label, expected, wants_prompt=pdu is not None)
+            exchange = _Exchange(label, expected, wants_prompt=pdu is not None)
             with self._lock:
                 self._exchange = exchange
                 self._framer.expect_echo(cmd)
@@ -244,7 +244,12 @@ class AtChannel:
 
     def _write(self, data: bytes) -> None:
         self._record(Direction.TX, data)
-        self._stream.write(data)
+        try:
+            self._stream.write(data)
+        except DeviceGoneError as exc:
+            with self._lock:  # later commands report the vanished device, not "not open"
+                self._failure = self._failure or exc
+            raise
 
     def _send_pdu(self, exchange: _Exchange, pdu: str, deadline: float, limit: float) -> None:
         try:
@@ -323,7 +328,9 @@ class AtChannel:
         self._record(Direction.RX, data)
         with self._lock:
             if self._exchange is not None:
-                self._exchange.received += data
+                received = self._exchange.received
+                received += data
+                del received[:-_RECEIVED_KEPT]  # a flood must not grow without bound
             return self._framer.feed(data)
 
     def _flush_idle(self) -> list[FramerEvent]:
@@ -349,7 +356,7 @@ class AtChannel:
                 final = parse_final(event.text) if event.data is None else None
                 if final is not None:
                     exchange.final = final
-                elif self._is_urc(event.text, exchange):
+                elif self._urcs.is_unsolicited(event.text, exchange.prefixes):
                     urcs.append(self._urc(event, now))
                     continue
                 else:
@@ -362,13 +369,6 @@ class AtChannel:
             exchange.wakeup.set()
         for urc in urcs:
             self._deliver(urc)
-
-    def _is_urc(self, text: str, exchange: _Exchange) -> bool:
-        if any(text.startswith(prefix) for prefix in exchange.prefixes):
-            return False
-        if is_known_urc(text) or self._urcs.handler_for(text) is not None:
-            return True
-        return bool(exchange.prefixes) and line_prefix(text) is not None
 
     @staticmethod
     def _urc(line: Line, now: float) -> Urc:
@@ -393,7 +393,7 @@ class AtChannel:
             failure = TransportError(f"{self.name}: reading failed: {exc!r}")
         log.error("%s: AT reader stopped: %s", self.name, failure)
         with self._lock:
-            self._failure = failure
+            self._failure = self._failure or failure
             exchange = self._exchange
         if exchange is not None:
             exchange.wakeup.set()

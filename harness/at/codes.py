@@ -168,7 +168,7 @@ def _decode(
     payload: str, by_key: dict[str, int], texts: dict[int, str], text_of: Callable[[int], str]
 ) -> ErrorCode:
     value = payload.strip().strip('"').strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         code = int(value)
         return ErrorCode(code, text_of(code))
     found = by_key.get(normalise_error_text(value))

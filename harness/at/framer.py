@@ -49,6 +49,8 @@ class Prompt:
 
 
 FramerEvent = Line | Prompt
+_PROMPT = Prompt()
+_TERMINATOR = re.compile(rb"[\r\n]")
 
 
 def decode(raw: bytes) -> str:
@@ -63,7 +65,7 @@ def data_follows(text: str) -> bool:
     if payload.startswith("("):
         return False
     if text.startswith("+CDS:"):
-        return payload.isdigit()
+        return payload.isascii() and payload.isdigit()
     if text.startswith(("+CMGR:", "+CMGL:")):
         return len(_TIMESTAMP.findall(payload)) < 2
     return True
@@ -92,22 +94,28 @@ class LineFramer:
         self._echo = None if text is None else text.strip()
 
     def feed(self, data: bytes) -> list[FramerEvent]:
-        self._buffer += data
+        buffer = self._buffer
+        buffer += data
         events: list[FramerEvent] = []
-        while self._buffer:
-            if self._header is None and self._buffer.startswith(PROMPT):
-                del self._buffer[: len(PROMPT)]
-                events.append(Prompt())
+        pos, size = 0, len(buffer)
+        while pos < size:
+            if buffer[pos] in _TERMINATORS:
+                pos += 1
                 continue
-            end = self._find_terminator()
-            if end < 0:
-                if len(self._buffer) >= self._max_line:
-                    self._take_line(bytes(self._buffer), events, terminated=False)
-                    self._buffer.clear()
+            if self._header is None and buffer.startswith(PROMPT, pos):
+                events.append(_PROMPT)
+                pos += len(PROMPT)
+                continue
+            found = _TERMINATOR.search(buffer, pos)
+            if found is None:
                 break
-            raw = bytes(self._buffer[:end])
-            del self._buffer[: end + 1]
-            self._take_line(raw, events, terminated=True)
+            end = found.start()
+            self._take_line(bytes(buffer[pos:end]), events, terminated=True)
+            pos = end + 1
+        del buffer[:pos]
+        if len(buffer) >= self._max_line:
+            self._take_line(bytes(buffer), events, terminated=False)
+            buffer.clear()
         return events
 
     def flush(self) -> list[FramerEvent]:
@@ -121,10 +129,6 @@ class LineFramer:
             events.append(self._header)
             self._header = None
         return events
-
-    def _find_terminator(self) -> int:
-        found = [i for i in (self._buffer.find(b"\r"), self._buffer.find(b"\n")) if i >= 0]
-        return min(found) if found else -1
 
     def _take_line(self, raw: bytes, events: list[FramerEvent], *, terminated: bool) -> None:
         raw = raw.strip(_TERMINATORS)

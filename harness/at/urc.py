@@ -153,6 +153,14 @@ class UrcQueue:
                     return handler
         return None
 
+    def is_unsolicited(self, text: str, expected: tuple[str, ...]) -> bool:
+        """Rule steps 3-6 (module docstring) for a line arriving while a command runs."""
+        if any(text.startswith(prefix) for prefix in expected):
+            return False
+        if is_known_urc(text) or self.handler_for(text) is not None:
+            return True
+        return bool(expected) and line_prefix(text) is not None
+
     def put(self, urc: Urc) -> None:
         with self._cond:
             self._queue.append(urc)

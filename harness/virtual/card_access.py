@@ -29,8 +29,13 @@ def _rule(access: Access) -> bytes:
     admin = bytes((0x80, 0x01, 0x18)) + _sc_do(Level.ADM1)
     if access.read == access.update:
         return bytes((0x80, 0x01, 0x03)) + _sc_do(access.read) + admin
-    return (bytes((0x80, 0x01, 0x01)) + _sc_do(access.read)
-            + bytes((0x80, 0x01, 0x02)) + _sc_do(access.update) + admin)
+    return (
+        bytes((0x80, 0x01, 0x01))
+        + _sc_do(access.read)
+        + bytes((0x80, 0x01, 0x02))
+        + _sc_do(access.update)
+        + admin
+    )
 
 
 _ORDER = [
@@ -45,7 +50,11 @@ ARR_RECORD_OF: dict[Access, int] = {access: i + 1 for i, access in enumerate(_OR
 ARR_RECORDS: dict[int, bytes] = {i + 1: _rule(access) for i, access in enumerate(_ORDER)}
 
 GSM_NIBBLE: dict[Level, int] = {
-    Level.ALW: 0x0, Level.PIN1: 0x1, Level.PIN2: 0x2, Level.ADM1: 0xA, Level.NEV: 0xF,
+    Level.ALW: 0x0,
+    Level.PIN1: 0x1,
+    Level.PIN2: 0x2,
+    Level.ADM1: 0xA,
+    Level.NEV: 0xF,
 }
 
 

@@ -19,7 +19,7 @@ from harness.sim.gsm_response import (
 )
 from harness.virtual.card_access import GSM_NIBBLE, arr_record
 from harness.virtual.card_files import current_application
-from harness.virtual.card_fs import DedicatedFile, LinearEf, Level, Node, TransparentEf
+from harness.virtual.card_fs import DedicatedFile, Level, LinearEf, Node, TransparentEf
 from harness.virtual.card_layout import CardTree
 from harness.virtual.card_pins import PinBank, SecretId
 
@@ -36,44 +36,51 @@ def fcp_for(node: Node, tree: CardTree, pins: PinBank) -> bytes:
     arr = (arr_fid, arr_record(node.access))
     if isinstance(node, DedicatedFile):
         statuses = tuple(PinStatus(ref, pins.records[sid].enabled) for ref, sid in PS_KEY_REFS)
-        return encode_fcp(Fcp(
-            fid=None if node.aid is not None else node.fid,
-            kind=FileKind.DF,
-            aid=node.aid,
-            proprietary=DF_PROPRIETARY,
-            arr=arr,
-            pin_statuses=statuses,
-        ))
+        return encode_fcp(
+            Fcp(
+                fid=None if node.aid is not None else node.fid,
+                kind=FileKind.DF,
+                aid=node.aid,
+                proprietary=DF_PROPRIETARY,
+                arr=arr,
+                pin_statuses=statuses,
+            )
+        )
     if isinstance(node, TransparentEf):
-        return encode_fcp(Fcp(fid=node.fid, kind=FileKind.TRANSPARENT, size=node.size,
-                              arr=arr, sfi=_sfi(node)))
+        return encode_fcp(
+            Fcp(fid=node.fid, kind=FileKind.TRANSPARENT, size=node.size, arr=arr, sfi=_sfi(node))
+        )
     assert isinstance(node, LinearEf)
-    return encode_fcp(Fcp(
-        fid=node.fid,
-        kind=FileKind.LINEAR_FIXED,
-        size=node.record_length * node.record_count,
-        record_length=node.record_length,
-        record_count=node.record_count,
-        arr=arr,
-        sfi=_sfi(node),
-    ))
+    return encode_fcp(
+        Fcp(
+            fid=node.fid,
+            kind=FileKind.LINEAR_FIXED,
+            size=node.record_length * node.record_count,
+            record_length=node.record_length,
+            record_count=node.record_count,
+            arr=arr,
+            sfi=_sfi(node),
+        )
+    )
 
 
 def gsm_status_for(node: Node, pins: PinBank) -> bytes:
     if isinstance(node, DedicatedFile):
-        return encode_gsm_df_status(GsmDfStatus(
-            fid=node.fid,
-            is_mf=node.is_mf,
-            free_memory=FREE_MEMORY,
-            chv1_disabled=not pins.records[SecretId.PIN1].enabled,
-            child_dfs=sum(isinstance(c, DedicatedFile) for c in node.children.values()),
-            child_efs=sum(not isinstance(c, DedicatedFile) for c in node.children.values()),
-            chv_count=4,
-            chv1=_chv(pins, SecretId.PIN1),
-            unblock_chv1=_chv(pins, SecretId.PUK1),
-            chv2=_chv(pins, SecretId.PIN2),
-            unblock_chv2=_chv(pins, SecretId.PUK2),
-        ))
+        return encode_gsm_df_status(
+            GsmDfStatus(
+                fid=node.fid,
+                is_mf=node.is_mf,
+                free_memory=FREE_MEMORY,
+                chv1_disabled=not pins.records[SecretId.PIN1].enabled,
+                child_dfs=sum(isinstance(c, DedicatedFile) for c in node.children.values()),
+                child_efs=sum(not isinstance(c, DedicatedFile) for c in node.children.values()),
+                chv_count=4,
+                chv1=_chv(pins, SecretId.PIN1),
+                unblock_chv1=_chv(pins, SecretId.PUK1),
+                chv2=_chv(pins, SecretId.PIN2),
+                unblock_chv2=_chv(pins, SecretId.PUK2),
+            )
+        )
     access = GsmAccess(
         read=GSM_NIBBLE[node.access.read],
         update=GSM_NIBBLE[node.access.update],
@@ -82,13 +89,25 @@ def gsm_status_for(node: Node, pins: PinBank) -> bytes:
         invalidate=GSM_NIBBLE[Level.ADM1],
     )
     if isinstance(node, TransparentEf):
-        return encode_gsm_ef_status(GsmEfStatus(
-            fid=node.fid, size=node.size, structure=GsmStructure.TRANSPARENT,
-            record_length=0, access=access))
+        return encode_gsm_ef_status(
+            GsmEfStatus(
+                fid=node.fid,
+                size=node.size,
+                structure=GsmStructure.TRANSPARENT,
+                record_length=0,
+                access=access,
+            )
+        )
     assert isinstance(node, LinearEf)
-    return encode_gsm_ef_status(GsmEfStatus(
-        fid=node.fid, size=node.record_length * node.record_count,
-        structure=GsmStructure.LINEAR_FIXED, record_length=node.record_length, access=access))
+    return encode_gsm_ef_status(
+        GsmEfStatus(
+            fid=node.fid,
+            size=node.record_length * node.record_count,
+            structure=GsmStructure.LINEAR_FIXED,
+            record_length=node.record_length,
+            access=access,
+        )
+    )
 
 
 def _chv(pins: PinBank, sid: SecretId) -> ChvStatus:

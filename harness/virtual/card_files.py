@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.sim.status_words import Sw
-from harness.virtual.card_fs import DedicatedFile, LinearEf, Level, Node, TransparentEf
+from harness.virtual.card_fs import DedicatedFile, Level, LinearEf, Node, TransparentEf
 from harness.virtual.card_layout import CardTree
 from harness.virtual.card_pins import PinBank, SecretId
 
 
-class CardFault(Exception):  # noqa: N818 - a status word, not an error of the simulator
+class CardFault(Exception):
     """A command refused by the card; `uicc`/`gsm` are the status words to answer."""
 
     def __init__(self, uicc: int, gsm: int) -> None:

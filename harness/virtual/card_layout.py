@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from harness.sim.ef_dir import AppRecord, encode_dir_record
 from harness.sim.ef_identity import MsisdnRecord, encode_iccid, encode_imsi, encode_msisdn
 from harness.sim.ef_service import AdminData, Spn, encode_ad, encode_spn, encode_sst, encode_ust
-from harness.sim.ef_sms import SmsRecord, Smsp, encode_sms_record, encode_smsp
+from harness.sim.ef_sms import Smsp, SmsRecord, encode_sms_record, encode_smsp
 from harness.virtual.card_access import ARR_RECORDS
 from harness.virtual.card_fs import (
     Access,
     DedicatedFile,
-    LinearEf,
     Level,
+    LinearEf,
     RecordBody,
     TransparentBody,
     TransparentEf,
@@ -65,8 +65,9 @@ def build_tree(profile: CardProfile) -> CardTree:
     mf.add(telecom)
     msisdn = MsisdnRecord(alpha_id="", number=profile.msisdn)
     msisdn_len = MSISDN_ALPHA_LENGTH + 14
-    ef_msisdn = _records(0x6F40, "EF.MSISDN", PIN_PIN, msisdn_len,
-                         [encode_msisdn(msisdn, msisdn_len)])
+    ef_msisdn = _records(
+        0x6F40, "EF.MSISDN", PIN_PIN, msisdn_len, [encode_msisdn(msisdn, msisdn_len)]
+    )
     sms_rows = [encode_sms_record(SmsRecord(s.status, s.pdu)) for s in profile.stored_sms]
     sms_rows += [encode_sms_record(SmsRecord(0x00, b""))] * (profile.sms_records - len(sms_rows))
     ef_sms = _records(0x6F3C, "EF.SMS", PIN_PIN, SMS_RECORD_LENGTH, sms_rows)
@@ -100,12 +101,15 @@ def build_tree(profile: CardProfile) -> CardTree:
     return CardTree(mf, [usim])
 
 
-def _binary(fid: int, name: str, access: Access, data: bytes, sfi: int | None = None) -> TransparentEf:
+def _binary(
+    fid: int, name: str, access: Access, data: bytes, sfi: int | None = None
+) -> TransparentEf:
     return TransparentEf(fid, name, access, sfi=sfi, body=TransparentBody(bytearray(data)))
 
 
-def _records(fid: int, name: str, access: Access, length: int, rows: list[bytes],
-             sfi: int | None = None) -> LinearEf:
+def _records(
+    fid: int, name: str, access: Access, length: int, rows: list[bytes], sfi: int | None = None
+) -> LinearEf:
     body = RecordBody(length, [bytearray(r) for r in rows])
     return LinearEf(fid, name, access, sfi=sfi, body=body)
 

@@ -1,7 +1,7 @@
 """VERIFY, CHANGE, DISABLE, ENABLE and UNBLOCK for both personalities.
 
 One parser of the command, one call into `PinBank`, then the status word of the
-personality: TS 102 221 §11.1.9–11.1.13 (CLA 00) or TS 51.011 §9.2.9–9.2.13 (CLA A0),
+personality: TS 102 221 §11.1.9-11.1.13 (CLA 00) or TS 51.011 §9.2.9-9.2.13 (CLA A0),
 with the SW choices of FACTS.md §4.4/4.5 where the specs leave room.
 """
 
@@ -18,8 +18,11 @@ PIN_INS = frozenset({VERIFY, CHANGE, DISABLE, ENABLE, UNBLOCK})
 # TS 102 221 Table 9.3: key references. Supported: PIN1 (01), PIN2 (81), ADM1 (0A).
 _UICC_REFS = {0x01: SecretId.PIN1, 0x81: SecretId.PIN2, 0x0A: SecretId.ADM1}
 _UICC_KNOWN_REFS = (
-    set(range(0x01, 0x09)) | set(range(0x0A, 0x0F)) | {0x11}
-    | set(range(0x81, 0x89)) | set(range(0x8A, 0x8F))
+    set(range(0x01, 0x09))
+    | set(range(0x0A, 0x0F))
+    | {0x11}
+    | set(range(0x81, 0x89))
+    | set(range(0x8A, 0x8F))
 )
 # 51.011 §9.2.9ff: CHV1 = 01, CHV2 = 02; UNBLOCK CHV uses 00 for CHV1 and 02 for CHV2.
 _GSM_REFS = {0x01: SecretId.PIN1, 0x02: SecretId.PIN2}
@@ -79,16 +82,18 @@ def _uicc_sw(result: PinResult) -> Response:
         return sw(Sw.OK)
     if outcome in (Outcome.WRONG, Outcome.QUERY):
         return sw(0x63C0 | (result.retries or 0))
-    return sw({
-        Outcome.BLOCKED: Sw.AUTH_METHOD_BLOCKED,
-        # VERIFY/CHANGE of a disabled PIN: 6984 as real cards answer (IDEMIA script, FACTS §4.4).
-        Outcome.DISABLED: Sw.REFERENCED_DATA_INVALIDATED,
-        # DISABLE when disabled / ENABLE when enabled; PIN2 cannot be disabled.
-        Outcome.CONTRADICTION: Sw.CONDITIONS_NOT_SATISFIED,
-        Outcome.NOT_ALLOWED: Sw.CONDITIONS_NOT_SATISFIED,
-        # A new PIN that is not 4-8 digits padded with FF (102 221 §9.5.1).
-        Outcome.BAD_FORMAT: Sw.INCORRECT_DATA,
-    }[outcome])
+    return sw(
+        {
+            Outcome.BLOCKED: Sw.AUTH_METHOD_BLOCKED,
+            # VERIFY/CHANGE of a disabled PIN: 6984, as real cards answer (FACTS §4.4).
+            Outcome.DISABLED: Sw.REFERENCED_DATA_INVALIDATED,
+            # DISABLE when disabled / ENABLE when enabled; PIN2 cannot be disabled.
+            Outcome.CONTRADICTION: Sw.CONDITIONS_NOT_SATISFIED,
+            Outcome.NOT_ALLOWED: Sw.CONDITIONS_NOT_SATISFIED,
+            # A new PIN that is not 4-8 digits padded with FF (102 221 §9.5.1).
+            Outcome.BAD_FORMAT: Sw.INCORRECT_DATA,
+        }[outcome]
+    )
 
 
 def _gsm_sw(result: PinResult) -> Response:

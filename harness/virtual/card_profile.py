@@ -74,14 +74,23 @@ def profile_from_dict(raw: dict[str, Any], *, source: str = "<profile>") -> Card
     counters = reader.optional_table("retries")
     sms = reader.optional_table("sms")
     max_retries = dict(DEFAULT_MAX_RETRIES)
-    max_retries.update({k: reader.int_in(counters, f"max_{k}", 1, 15) for k in max_retries
-                        if f"max_{k}" in counters})
-    retries = {k: reader.int_in(counters, k, 0, max_retries[k]) for k in max_retries if k in counters}
+    max_retries.update(
+        {
+            k: reader.int_in(counters, f"max_{k}", 1, 15)
+            for k in max_retries
+            if f"max_{k}" in counters
+        }
+    )
+    retries = {
+        k: reader.int_in(counters, k, 0, max_retries[k]) for k in max_retries if k in counters
+    }
     stored = tuple(reader.stored_sms(item, i) for i, item in enumerate(sms.get("stored", [])))
     sms_records = reader.int_in(sms, "records", 1, 254) if "records" in sms else 10
     if len(stored) > sms_records:
-        raise ProfileError(f"{source}: [sms] has {len(stored)} stored messages but records = "
-                           f"{sms_records}; raise records or remove messages")
+        raise ProfileError(
+            f"{source}: [sms] has {len(stored)} stored messages but records = "
+            f"{sms_records}; raise records or remove messages"
+        )
     return CardProfile(
         name=reader.text(card, "name", required=False) or Path(source).stem,
         iccid=reader.iccid(card, "iccid"),
@@ -163,8 +172,9 @@ class _FieldReader:
             raise self.fail(f"field '{key}'", "must be digits with an optional leading '+'")
         return value
 
-    def text(self, table: dict[str, Any], key: str, *, required: bool = True,
-             max_len: int = 64) -> str | None:
+    def text(
+        self, table: dict[str, Any], key: str, *, required: bool = True, max_len: int = 64
+    ) -> str | None:
         if key not in table and not required:
             return None
         value = self._get(table, key)

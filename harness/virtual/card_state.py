@@ -45,21 +45,36 @@ def snapshot(secrets: dict[SecretId, SecretRecord], roots: list[DedicatedFile]) 
     }
 
 
-def restore(state: dict[str, Any], secrets: dict[SecretId, SecretRecord],
-            roots: list[DedicatedFile], *, source: str) -> None:
+def restore(
+    state: dict[str, Any],
+    secrets: dict[SecretId, SecretRecord],
+    roots: list[DedicatedFile],
+    *,
+    source: str,
+) -> None:
     """Overwrite the profile's initial values with a saved state."""
     if state.get("version") != STATE_VERSION:
-        raise ConfigError(f"card state {source} has version {state.get('version')!r}, "
-                          f"expected {STATE_VERSION}; delete it to start from the profile")
+        raise ConfigError(
+            f"card state {source} has version {state.get('version')!r}, "
+            f"expected {STATE_VERSION}; delete it to start from the profile"
+        )
     try:
+        missing = {sid.value for sid in secrets} - set(state["secrets"])
+        if missing:  # else those counters would silently restart at their maximum
+            raise KeyError(", ".join(sorted(missing)))
         for name, saved in state["secrets"].items():
             rec = secrets[SecretId(name)]
             value = bytes.fromhex(saved["value"])
             retries, maximum, enabled = saved["retries"], saved["max_retries"], saved["enabled"]
             # A counter out of 0..max (e.g. -1: never blocks) or a flag that is not a bool
             # is damage, not a state (counters 0..15: TS 51.011 §9.3 CHV status b4-b1).
-            if (len(value) != len(rec.value) or not _is_int(retries) or not _is_int(maximum)
-                    or not 0 <= retries <= maximum <= 15 or not isinstance(enabled, bool)):
+            if (
+                len(value) != len(rec.value)
+                or not _is_int(retries)
+                or not _is_int(maximum)
+                or not 0 <= retries <= maximum <= 15
+                or not isinstance(enabled, bool)
+            ):
                 raise ValueError(f"secret {name!r} out of range")
             rec.value, rec.retries, rec.max_retries, rec.enabled = value, retries, maximum, enabled
         nodes = {path_of(n): n for root in roots for n in root.walk()}
@@ -75,13 +90,18 @@ def restore(state: dict[str, Any], secrets: dict[SecretId, SecretRecord],
             elif isinstance(node, LinearEf):
                 records = [bytearray.fromhex(r) for r in body]
                 if len(records) != node.record_count or any(
-                        len(r) != node.record_length for r in records):
-                    raise ValueError(f"file {path} does not have {node.record_count} records "
-                                     f"of {node.record_length} bytes")
+                    len(r) != node.record_length for r in records
+                ):
+                    raise ValueError(
+                        f"file {path} does not have {node.record_count} records "
+                        f"of {node.record_length} bytes"
+                    )
                 node.body.records[:] = records
     except (KeyError, ValueError, TypeError, AttributeError) as exc:  # e.g. a list for a table
-        raise ConfigError(f"card state {source} is damaged ({exc!r}); "
-                          f"restore it from a backup or delete it to start from the profile") from None
+        raise ConfigError(
+            f"card state {source} is damaged ({exc!r}); "
+            f"restore it from a backup or delete it to start from the profile"
+        ) from None
 
 
 def _is_int(value: Any) -> bool:
@@ -93,11 +113,17 @@ def load_state(path: Path) -> dict[str, Any] | None:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
+    except UnicodeDecodeError as exc:  # garbage bytes are damage too, not a crash
+        raise ConfigError(
+            f"card state {path} is not UTF-8 JSON ({exc.reason} at byte "
+            f"{exc.start}); restore it from a backup or delete it"
+        ) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"card state {path} is not valid JSON ({exc}); "
-                          f"restore it from a backup or delete it") from None
+        raise ConfigError(
+            f"card state {path} is not valid JSON ({exc}); restore it from a backup or delete it"
+        ) from None
     if not isinstance(data, dict):
         raise ConfigError(f"card state {path} is not a JSON object; delete it")
     return data
@@ -106,6 +132,11 @@ def load_state(path: Path) -> dict[str, Any] | None:
 def write_atomically(path: Path, state: dict[str, Any]) -> None:
     payload = json.dumps(state, indent=1, sort_keys=True).encode("utf-8")
     directory = path.parent
+    if not directory.is_dir():
+        raise ConfigError(
+            f"card state {path}: directory {directory} does not exist; create it or "
+            f"choose another --state path"
+        )
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -44,8 +44,9 @@ class VirtualUicc:
         for app in tree.applications:
             app.parent = tree.mf  # navigation: an ADF's parent is the MF
         secrets = _secrets_from(profile)
-        self._ctx = CardContext(tree=tree, pins=PinBank(secrets, self._persist),
-                                persist=self._persist)
+        self._ctx = CardContext(
+            tree=tree, pins=PinBank(secrets, self._persist), persist=self._persist
+        )
         if state_path is not None:
             saved = load_state(state_path)
             if saved is not None:
@@ -55,10 +56,13 @@ class VirtualUicc:
         self._ctx.reset_volatile()
 
     @classmethod
-    def from_files(cls, profile: Path | str | None = None,
-                   state: Path | str | None = None) -> VirtualUicc:
-        return cls(load_profile(profile or DEFAULT_PROFILE),
-                   state_path=Path(state) if state is not None else None)
+    def from_files(
+        cls, profile: Path | str | None = None, state: Path | str | None = None
+    ) -> VirtualUicc:
+        return cls(
+            load_profile(profile or DEFAULT_PROFILE),
+            state_path=Path(state) if state is not None else None,
+        )
 
     @property
     def atr(self) -> bytes:

@@ -1,4 +1,4 @@
-"""CLA 00/80 commands of the virtual card (ETSI TS 102 221 §10–11), under T=0 rules.
+"""CLA 00/80 commands of the virtual card (ETSI TS 102 221 §10-11), under T=0 rules.
 
 SELECT (FID, path, AID, parent), STATUS, READ/UPDATE BINARY and RECORD (with SFI),
 GET RESPONSE, MANAGE CHANNEL, TERMINAL PROFILE and the PIN commands.
@@ -83,21 +83,31 @@ def _proprietary(ctx: CardContext, apdu: Apdu, channel: int, cursor: Cursor) -> 
 def _select(ctx: CardContext, apdu: Apdu, channel: int, cursor: Cursor) -> Response:
     # P2: 04 return FCP, 0C no data (102 221 Table 11.2). 00 (ISO "return FCI") is
     # answered like 04, as common UICCs do, so ISO tools work too.
-    if apdu.p2 & 0xF3 not in (0x00, 0x04, 0x0C) or apdu.p2 & 0x02:
+    # b2-b1 (occurrence) only mean something for selection by DF name (102 221 Table 11.2);
+    # rejecting them there too made the "no next application" 6A82 below unreachable.
+    if apdu.p2 & 0xF0 or (apdu.p2 & 0x03 and apdu.p1 != 0x04):
         return sw(Sw.WRONG_P1P2_6A86)
     target: Node
     if apdu.p1 == 0x00:
         if len(apdu.data) != 2:
             return sw(Sw.WRONG_LENGTH) if apdu.data else _select_mf(ctx, cursor)
         target = select_fid(ctx.tree, cursor, int.from_bytes(apdu.data, "big"))
+    elif apdu.p1 == 0x01:
+        # Child DF by FID (TS 102 221 Table 11.1): only a DF directly under the current one.
+        if len(apdu.data) != 2:
+            return sw(Sw.WRONG_LENGTH)
+        child = cursor.df.children.get(int.from_bytes(apdu.data, "big"))
+        if not isinstance(child, DedicatedFile):
+            raise fault((Sw.FILE_NOT_FOUND, Sw.GSM_FILE_NOT_FOUND))
+        target = child
     elif apdu.p1 == 0x03:
         parent = cursor.df.parent
         if parent is None:
             raise fault((Sw.FILE_NOT_FOUND, Sw.GSM_FILE_NOT_FOUND))
         target = parent
     elif apdu.p1 == 0x04:
-        if apdu.p2 & 0x03 not in (0x00,):
-            raise fault((Sw.FILE_NOT_FOUND, Sw.GSM_FILE_NOT_FOUND))  # one app: no "next"
+        if apdu.p2 & 0x02:  # next (10) / previous (11) occurrence: one app, none other
+            raise fault((Sw.FILE_NOT_FOUND, Sw.GSM_FILE_NOT_FOUND))
         target = select_aid(ctx.tree, apdu.data)
     elif apdu.p1 == 0x08:
         target = select_path(ctx.tree, ctx.tree.mf, apdu.data)
@@ -105,10 +115,17 @@ def _select(ctx: CardContext, apdu: Apdu, channel: int, cursor: Cursor) -> Respo
         target = select_path(ctx.tree, cursor.df, apdu.data)
     else:
         return sw(Sw.WRONG_P1P2_6A86)
-    cursor.move_to(target)
     if apdu.p2 & 0x0C == 0x0C:
+        cursor.move_to(target)
         return sw(Sw.OK)
-    return deliver_t0(ctx, channel, fcp_for(target, ctx.tree, ctx.pins), apdu.le)
+    fcp = fcp_for(target, ctx.tree, ctx.pins)
+    if apdu.le is not None and apdu.le > len(fcp):
+        # 6Cxx rejects the command and asks for it again with Le=xx (ISO/IEC 7816-3
+        # §10.3.4): select nothing, or a relative resend (parent, path from the current
+        # DF) would start from the wrong DF.
+        return sw(0x6C00 | (len(fcp) & 0xFF))
+    cursor.move_to(target)
+    return deliver_t0(ctx, channel, fcp, apdu.le)
 
 
 def _select_mf(ctx: CardContext, cursor: Cursor) -> Response:
@@ -193,9 +210,13 @@ def _read_record(ctx: CardContext, apdu: Apdu, cursor: Cursor) -> Response:
     require(ctx.pins, ef.access.read)
     if apdu.le is None:
         return sw(Sw.WRONG_LENGTH)
+    previous = cursor.record
     number = resolve_record(cursor, ef, apdu.p1, apdu.p2 & 0x07)
     record = bytes(ef.body.records[number - 1])
     if apdu.le > len(record):
+        # 6Cxx asks for the same command again with Le=xx (ISO/IEC 7816-3 §10.3.4): the
+        # record pointer must not move, or a "next" resend would skip a record.
+        cursor.record = previous
         return sw(0x6C00 | len(record))
     return sw(Sw.OK, record[: apdu.le])
 
@@ -245,4 +266,3 @@ def _manage_channel(ctx: CardContext, apdu: Apdu, channel: int) -> Response:
             return sw(Sw.OK)
         return sw(Sw.WRONG_P1P2_6A86)
     return sw(Sw.WRONG_P1P2_6A86)
-

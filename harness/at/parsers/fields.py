@@ -53,10 +53,15 @@ def unquote(field: str) -> str:
     return value.lstrip('"')
 
 
+def is_decimal(text: str) -> bool:
+    """ASCII digits only ('²'.isdigit() is True, but int('²') fails)."""
+    return text.isascii() and text.isdigit()
+
+
 def to_int(field: str, line: str, what: str) -> int:
     """A decimal field; CodecError naming the field and the line when it is not one."""
     value = unquote(field).strip()
-    if not value.isdigit():
+    if not is_decimal(value):
         raise CodecError(f"{what}: {field!r} is not a decimal number in {line!r}")
     return int(value)
 

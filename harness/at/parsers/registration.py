@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
-from harness.at.parsers.fields import opt_str, payload, split_fields, to_int, unquote
+from harness.at.parsers.fields import is_decimal, opt_str, payload, split_fields, to_int, unquote
 from harness.errors import CodecError
 
 _HEX = re.compile(r"[0-9A-Fa-f]+")
@@ -85,8 +85,8 @@ def _looks_like_read(fields: list[str]) -> bool:
     first, second = fields[0], fields[1]
     return (
         len(first) == 1
-        and first.isdigit()
-        and second.isdigit()
+        and is_decimal(first)
+        and is_decimal(second)
         and len(second) <= 2
         and int(second) <= max(RegStatus)
     )
@@ -134,6 +134,6 @@ def parse_registration(line: str, *, solicited: bool | None = None) -> Registrat
     extra: tuple[str, ...] = ()
     if len(rest) > 2:
         act_text = unquote(rest[2]).strip()
-        act = int(act_text) if act_text.isdigit() else None
+        act = int(act_text) if is_decimal(act_text) else None
         extra = tuple(rest[3:] if act is not None or not act_text else rest[2:])
     return Registration(prefix, stat, n, lac, ci, act, extra)

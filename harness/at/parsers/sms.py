@@ -13,6 +13,7 @@ from enum import IntEnum
 
 from harness.at.parsers.fields import (
     groups,
+    is_decimal,
     is_quoted,
     opt_int,
     opt_str,
@@ -188,14 +189,14 @@ def _pdu_or_text(
         return _status_report(index, status, rest, line)
     if not rest:
         raise CodecError(f"message header without <length> or address: {line!r}")
-    if len(rest) <= 2 and rest[-1].isdigit():
+    if len(rest) <= 2 and is_decimal(rest[-1]):
         alpha = unquote(rest[0]) if len(rest) == 2 else None
         return MessageHeader(index, status, alpha or None, int(rest[-1]))
     address = opt_str(rest[0])
     alpha = opt_str(rest[1]) if len(rest) > 1 else None
     timestamp = next((unquote(f) for f in rest[2:] if _TIMESTAMP.match(unquote(f))), None)
     # With +CSDH=1 the header ends in <length> (27.005 §3.4.2, §3.4.3).
-    length = int(rest[-1]) if len(rest) >= 5 and rest[-1].isdigit() else None
+    length = int(rest[-1]) if len(rest) >= 5 and is_decimal(rest[-1]) else None
     return MessageHeader(index, status, alpha, length, address, timestamp)
 
 

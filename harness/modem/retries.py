@@ -1,0 +1,122 @@
+"""Reading PIN1/PUK1/PIN2/PUK2 counters through a modem, spending nothing.
+
+Three ways, tried in the order the vendor profile gives (FACTS.md §2.1, §2.2):
++CPINR (27.007 §8.65), the vendor's own command (+QPINC?, +SPIC, ^CPIN?,
++CPINC?, +UPINCNT, #PCT ...), and an empty VERIFY / UNBLOCK tunnelled by
++CSIM, which every UICC answers with 63CX (TS 102 221 §11.1.9.1.2). A way
+that is refused, unreadable or silent on some counter hands over to the next;
+what each way did learn is kept (ZTE-style answers give PIN1/PUK1 only).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from harness.at.parsers import (
+    PinRetries,
+    PinState,
+    parse_csim,
+    parse_pin_retries,
+    retries_from_status_word,
+)
+from harness.errors import HarnessError
+from harness.modem.session import ModemSession, is_refusal
+from harness.modem.vendors import RetryMethod
+
+log = logging.getLogger(__name__)
+
+# Empty VERIFY / UNBLOCK per counter (ModemManager's generic loader, FACTS.md §2.2).
+CSIM_QUERIES: dict[str, str] = {
+    "pin1": "0020000100",
+    "puk1": "002C000100",
+    "pin2": "0020008100",
+    "puk2": "002C008100",
+}
+_PIN_STATE_VALUES = frozenset(state.value for state in PinState)
+_VERIFIED_COUNT = 3  # empty VERIFY answers 9000 once verified: counter back at 3 (§11.1.9.1.1)
+
+
+def csim_exchange(session: ModemSession, apdu_hex: str) -> bytes:
+    """One APDU through AT+CSIM; returns response data + SW1 SW2."""
+    response = session.command(f'AT+CSIM={len(apdu_hex)},"{apdu_hex}"', prefixes=("+CSIM:",))
+    lines = response.with_prefix("+CSIM:")
+    if not lines:
+        raise HarnessError(f"{session.name}: AT+CSIM answered OK without a +CSIM line")
+    answer = parse_csim(lines[0])
+    return answer.data + bytes((answer.sw1, answer.sw2))
+
+
+@contextmanager
+def csim_session(session: ModemSession) -> Iterator[None]:
+    """Hold the +CSIM lock (Telit) for the duration; nested holders share it."""
+    session.csim_acquire()
+    try:
+        yield
+    finally:
+        session.csim_release()
+
+
+def by_csim(session: ModemSession) -> PinRetries:
+    found: dict[str, int] = {}
+    with csim_session(session):
+        for field, apdu in CSIM_QUERIES.items():
+            raw = csim_exchange(session, apdu)
+            sw1, sw2 = raw[-2], raw[-1]
+            left = retries_from_status_word(sw1, sw2)
+            if left is None and (sw1, sw2) == (0x90, 0x00) and field.startswith("pin"):
+                left = _VERIFIED_COUNT
+            if left is not None:
+                found[field] = left
+    return PinRetries(**found)
+
+
+def by_cpinr(session: ModemSession) -> PinRetries:
+    response = session.command("AT+CPINR", prefixes=("+CPINR:", "+CPINRE:"))
+    return parse_pin_retries(response.with_prefix("+CPINR:"))
+
+
+def by_vendor(session: ModemSession) -> PinRetries:
+    profile = session.profile
+    if profile.retry_command is None:
+        return PinRetries()
+    pending: PinState | None = None
+    if profile.retry_needs_pending:  # Telit #PCT counts the password currently required
+        value = session.sim_state().value
+        pending = PinState(value) if value in _PIN_STATE_VALUES else None
+    response = session.command(profile.retry_command, prefixes=profile.retry_prefixes)
+    return profile.retry_parser(response.lines, pending)
+
+
+_READERS: dict[RetryMethod, Callable[[ModemSession], PinRetries]] = {
+    RetryMethod.CPINR: by_cpinr,
+    RetryMethod.VENDOR: by_vendor,
+    RetryMethod.CSIM: by_csim,
+}
+
+
+def complete(retries: PinRetries) -> bool:
+    return None not in (retries.pin1, retries.puk1, retries.pin2, retries.puk2)
+
+
+def read_pin_retries(session: ModemSession) -> PinRetries:
+    """All four counters the profile's ways can tell; None where none could.
+
+    A refusal (ERROR, +CME, COMMAND NOT SUPPORT, an unreadable line) moves on to the
+    next way; transport errors and timeouts are raised, since the next way would
+    meet the same dead line.
+    """
+    result = PinRetries()
+    for method in session.profile.retry_order:
+        try:
+            found = _READERS[method](session)
+        except HarnessError as exc:
+            if not is_refusal(exc):
+                raise
+            log.debug("%s: retry counters by %s failed: %s", session.name, method.value, exc)
+            continue
+        result = result.merged(found)
+        if complete(result):
+            break
+    return result

@@ -1,0 +1,276 @@
+"""SMS through the modem in PDU mode (TS 27.005 §3; FACTS.md §3, §5).
+
+The driver always works in PDU mode (AT+CMGF=0): a PDU means the same on
+every modem, while text mode depends on +CSCS and +CSDH. Messages come back
+as `SmsMessage` values decoded by harness.sms; a PDU the codec cannot read
+(ZTE's status report with a wrong SMSC length, REAL_MODEMS.md) is kept with
+its hex and the reason instead of failing a whole listing.
+
+Incoming messages: `wait_for_sms` turns on +CNMI indications and takes
+`+CMTI: "<mem>",<index>` (stored: read with +CMGR) and `+CMT: ,<len>` + PDU
+(routed) from the channel's URC queue, so one that arrived before the call
+is not lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import time
+from dataclasses import dataclass
+
+from harness.at.parsers import (
+    MemoryUsage,
+    MessageHeader,
+    MessageStatus,
+    StoredIndication,
+    parse_cmgl,
+    parse_cmgr,
+    parse_cmt,
+    parse_cmti,
+    parse_cpms,
+)
+from harness.at.parsers.fields import payload, to_int
+from harness.errors import CodecError, HarnessError, HarnessTimeout
+from harness.modem.session import ModemSession
+from harness.sms.address import Address
+from harness.sms.concat import Incomplete, concat_key, reassemble, submit_parts
+from harness.sms.pdu import SmsPdu
+from harness.sms.status_report import SmsStatusReport
+from harness.sms.tpdu import SmsDeliver, SmsSubmit, Tpdu
+from harness.sms.validity import Validity
+
+log = logging.getLogger(__name__)
+
+_INCOMING = re.compile(r"^\+CMTI?:")
+_CNMI = "AT+CNMI=2,1,0,0,0"  # buffer while busy; store class 0/1 and say +CMTI
+
+
+@dataclass(frozen=True)
+class SmsMessage:
+    """One message as the modem gave it: where it is stored (None for +CMT), its
+    status, the PDU hex and the decoded PDU. `error` says what was wrong: with `pdu`
+    None nothing decoded; with a `pdu`, only a tolerant decode (e.g. a <length> that
+    did not match) succeeded."""
+
+    index: int | None
+    status: MessageStatus | None
+    memory: str | None
+    pdu_hex: str
+    pdu: SmsPdu | None
+    error: str | None = None
+
+    @property
+    def tpdu(self) -> Tpdu | None:
+        return self.pdu.tpdu if self.pdu is not None else None
+
+    @property
+    def text(self) -> str:
+        """The user text of a DELIVER or SUBMIT ('' for a status report or no PDU)."""
+        tpdu = self.tpdu
+        return tpdu.text if isinstance(tpdu, SmsDeliver | SmsSubmit) else ""
+
+    @property
+    def sender(self) -> str | None:
+        tpdu = self.tpdu
+        return str(tpdu.originator) if isinstance(tpdu, SmsDeliver) else None
+
+    @property
+    def status_report(self) -> SmsStatusReport | None:
+        tpdu = self.tpdu
+        return tpdu if isinstance(tpdu, SmsStatusReport) else None
+
+
+@dataclass(frozen=True)
+class LongMessage:
+    """A concatenated message put back together (or a single one)."""
+
+    text: str
+    sender: str | None
+    parts: tuple[SmsMessage, ...]
+
+
+def decode_message(
+    header: MessageHeader, data: str | None, memory: str | None, index: int | None = None
+) -> SmsMessage:
+    """A PDU-mode header + data line -> SmsMessage; strict first, then tolerant."""
+    hex_text = (data or "").strip()
+    where = index if index is not None else header.index
+    if not hex_text:
+        return SmsMessage(where, header.status, memory, "", None, "no PDU line")
+    try:
+        pdu = SmsPdu.from_hex(hex_text, tpdu_length=header.length)
+    except CodecError as exc:
+        error = str(exc)
+    else:
+        return SmsMessage(where, header.status, memory, hex_text, pdu)
+    for with_smsc in (True, False):  # <length> wrong, or no SMSC field at all
+        try:
+            pdu = SmsPdu.from_hex(hex_text, with_smsc=with_smsc)
+        except CodecError:
+            continue
+        return SmsMessage(where, header.status, memory, hex_text, pdu, error)
+    return SmsMessage(where, header.status, memory, hex_text, None, error)
+
+
+class SmsOps(ModemSession):
+    """Storage, listing, reading, deleting, sending and waiting for SMS."""
+
+    _read_memory: str | None = None
+    _concat_reference: int | None = None
+
+    def set_sms_mode(self, pdu: bool = True) -> None:
+        """AT+CMGF=0 (PDU) or 1 (text). The driver's own calls need PDU mode."""
+        self.command(f"AT+CMGF={0 if pdu else 1}")
+        self._sms_ready = pdu and self._sms_ready
+
+    def set_sms_storage(
+        self, read: str = "SM", write: str | None = None, receive: str | None = None
+    ) -> list[MemoryUsage]:
+        """AT+CPMS: memories for reading/deleting, writing/sending and receiving.
+        Only the ones given are sent (Wavecom accepts two, REAL_MODEMS.md)."""
+        memories = [m for m in (read, write, receive) if m is not None]
+        if receive is not None and write is None:
+            raise ValueError("give `write` when giving `receive` (+CPMS is positional)")
+        args = ",".join(f'"{m}"' for m in memories)
+        response = self.command(f"AT+CPMS={args}", prefixes=("+CPMS:",))
+        self._read_memory = read
+        lines = response.with_prefix("+CPMS:")
+        return parse_cpms(lines[0]) if lines else []
+
+    def list_sms(self, status: MessageStatus = MessageStatus.ALL) -> list[SmsMessage]:
+        """AT+CMGL=<stat> on the read memory."""
+        self._ensure_pdu_mode()
+        response = self.command(f"AT+CMGL={int(status)}", prefixes=("+CMGL:",))
+        out: list[SmsMessage] = []
+        lines = response.lines
+        position = 0
+        while position < len(lines):
+            line = lines[position]
+            position += 1
+            if not line.startswith("+CMGL:"):
+                continue
+            header = parse_cmgl(line)
+            data = None
+            if position < len(lines) and not lines[position].startswith("+CMGL:"):
+                data = lines[position]
+                position += 1
+            if not isinstance(header, MessageHeader):
+                raise CodecError(f"{self.name}: a text-mode +CMGL answer in PDU mode: {line!r}")
+            out.append(decode_message(header, data, self._read_memory))
+        return out
+
+    def read_sms(self, index: int) -> SmsMessage:
+        """AT+CMGR=<index>; reading an unread message marks it read (27.005 §3.4.3)."""
+        self._ensure_pdu_mode()
+        response = self.command(f"AT+CMGR={index}", prefixes=("+CMGR:",))
+        for position, line in enumerate(response.lines):
+            if line.startswith("+CMGR:"):
+                header = parse_cmgr(line)
+                if not isinstance(header, MessageHeader):
+                    raise CodecError(f"{self.name}: a text-mode +CMGR answer in PDU mode")
+                data = response.lines[position + 1] if position + 1 < len(response.lines) else None
+                return decode_message(header, data, self._read_memory, index)
+        raise HarnessError(f"{self.name}: AT+CMGR={index} found no message (empty slot)")
+
+    def delete_sms(self, index: int) -> None:
+        """AT+CMGD=<index>."""
+        self.command(f"AT+CMGD={index}")
+
+    def delete_all_sms(self) -> None:
+        """AT+CMGD=1,4: every message of the read memory."""
+        self.command("AT+CMGD=1,4")
+
+    def send_sms(
+        self,
+        number: str,
+        text: str,
+        *,
+        status_report: bool = False,
+        validity: Validity | None = None,
+    ) -> list[int]:
+        """Send `text` to `number` ('+' for international), split into as many parts as it
+        needs; returns the message reference (TP-MR) of each part."""
+        parts = submit_parts(
+            Address.parse(number),
+            text,
+            reference=self._next_concat_reference(),
+            validity=validity,
+            status_report_request=status_report,
+        )
+        return [self.send_pdu(part) for part in parts]
+
+    def send_pdu(self, submit: SmsSubmit, smsc: Address | None = None) -> int:
+        """AT+CMGS=<tpdu length> then the PDU; returns +CMGS <mr>."""
+        self._ensure_pdu_mode()
+        pdu = SmsPdu(submit, smsc)
+        response = self.command(
+            f"AT+CMGS={pdu.tpdu_length}", prefixes=("+CMGS:",), pdu=pdu.to_hex()
+        )
+        lines = response.with_prefix("+CMGS:")
+        if not lines:
+            raise CodecError(f"{self.name}: AT+CMGS answered OK without +CMGS: <mr>")
+        return to_int(payload(lines[0], "+CMGS:").split(",")[0], lines[0], "+CMGS <mr>")
+
+    def enable_sms_indications(self) -> None:
+        """PDU mode and +CNMI=2,1: new messages are stored and announced by +CMTI."""
+        self._ensure_pdu_mode()
+
+    def wait_for_sms(self, timeout: float = 60.0) -> SmsMessage:
+        """The next incoming message (+CMTI then +CMGR, or +CMT with its PDU)."""
+        self._ensure_pdu_mode()
+        urc = self.at.wait_for(_INCOMING, timeout)
+        if urc.line.startswith("+CMTI:"):
+            return self._read_indicated(parse_cmti(urc.line))
+        header = parse_cmt(urc.line)
+        return decode_message(header, urc.data, None)
+
+    def wait_for_message(self, timeout: float = 60.0) -> LongMessage:
+        """The next complete message: concatenated parts are collected and joined."""
+        deadline = time.monotonic() + timeout
+        pending: dict[object, list[SmsMessage]] = {}
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise HarnessTimeout(
+                    f"{self.name}: no complete message within {timeout:g} s "
+                    f"({sum(len(p) for p in pending.values())} parts of unfinished ones)"
+                )
+            message = self.wait_for_sms(remaining)
+            tpdu = message.tpdu
+            if not isinstance(tpdu, SmsDeliver):
+                continue
+            key = concat_key(tpdu)
+            if key is None:
+                return LongMessage(tpdu.text, message.sender, (message,))
+            parts = pending.setdefault(key, [])
+            parts.append(message)
+            joined = reassemble([p.tpdu for p in parts if isinstance(p.tpdu, SmsDeliver)])
+            if not isinstance(joined, Incomplete):
+                del pending[key]
+                return LongMessage(joined.text, message.sender, tuple(parts))
+
+    # ---- internals -------------------------------------------------------------------
+
+    def _ensure_pdu_mode(self) -> None:
+        if self._sms_ready:
+            return
+        self.command("AT+CMGF=0")
+        if self.try_command(_CNMI) is None:
+            self.try_command("AT+CNMI=2,1")
+        self._sms_ready = True
+
+    def _read_indicated(self, where: StoredIndication) -> SmsMessage:
+        if self._read_memory != where.memory:
+            try:
+                self.set_sms_storage(where.memory)
+            except HarnessError as exc:
+                log.warning("%s: cannot select %s (%s); reading anyway", self.name, where, exc)
+        return self.read_sms(where.index)
+
+    def _next_concat_reference(self) -> int:
+        if self._concat_reference is None:
+            self._concat_reference = random.randrange(256)
+        self._concat_reference = (self._concat_reference + 1) % 256
+        return self._concat_reference
