@@ -25,6 +25,11 @@ from harness.virtual.vpcd import VpcdBridge
 
 
 def run_demo(out: TextIO = sys.stdout, transcript_path: Path | None = None) -> int:
+    """Run the demo; returns the exit status.
+
+    It points this process's PC/SC client at its private pcscd (PCSCLITE_CSOCK_NAME),
+    which libpcsclite reads once per process: run it once per process, as the CLI does.
+    """
     profile = load_profile(DEFAULT_PROFILE)
     transcript = Transcript()
     with PrivatePcscd() as daemon:

@@ -123,11 +123,13 @@ class WrongPinError(HarnessError):
         self.retries_left = retries_left
         self.command = command
         left = "unknown" if retries_left is None else str(retries_left)
-        hint = (
-            f"{what} is now blocked; unblock it with the PUK"
-            if retries_left == 0
-            else "check the value before trying again"
-        )
+        if retries_left == 0 and "PUK" in what:
+            hint = f"{what} is exhausted: the SIM is blocked for good, replace it"
+        elif retries_left == 0:
+            hint = f"{what} is now blocked; unblock it with the PUK"
+        else:
+            hint = "check the value before trying again"
+
         super().__init__(f"{command}: wrong {what}, {left} attempts left; {hint}")
 
 

@@ -248,6 +248,8 @@ def _read_secret_file(name: str, path: Path) -> Secret:
     try:
         mode = path.stat().st_mode
         lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise ConfigError(f"{name}: secret file {path} is not UTF-8 text") from None
     except OSError as exc:
         raise ConfigError(
             f"{name}: cannot read secret file {path} ({exc.strerror}); create it with the "

@@ -104,7 +104,9 @@ class Transcript:
         self._lock = threading.Lock()
         self._entries: list[TranscriptEntry] = []
         self._listeners: list[Listener] = []
-        self._at_maskers = {d: AtStreamMasker() for d in Direction}
+        # One masker per (source, direction): chunks of two ports interleave, and a
+        # secret split across reads must be matched within its own stream.
+        self._at_maskers: dict[tuple[str, Direction], AtStreamMasker] = {}
 
     def record(
         self, channel: Channel, direction: Direction, data: bytes, note: str = ""
@@ -112,7 +114,8 @@ class Transcript:
         """Mask `data`, append it, tell the listeners (in order) and return the entry."""
         with self._lock:
             if channel is Channel.AT:
-                masked = self._at_maskers[direction].feed(bytes(data))
+                masker = self._at_maskers.setdefault((note, direction), AtStreamMasker())
+                masked = masker.feed(bytes(data))
             elif direction is Direction.TX:
                 masked = mask_apdu(bytes(data))
             else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.errors import CodecError, DeviceGoneError, TransportError
+from harness.errors import CodecError, DeviceGoneError, SafetyRefusal, TransportError
 from harness.sim.apdu import Apdu, Response
 from harness.sim.link import ApduLink
 from harness.sim.virtual_link import VirtualLink
@@ -66,7 +66,7 @@ def test_truncated_response_is_a_typed_error() -> None:
 def test_tracer_sees_both_directions_masked_in_the_transcript(card: VirtualUicc) -> None:
     transcript = Transcript()
     with VirtualLink(card, tracer=transcript.apdu_tracer()) as link:
-        link.transmit(Apdu(0x00, 0x20, 0x00, 0x01, b"9876\xff\xff\xff\xff"))
+        link.transmit(Apdu(0x00, 0x20, 0x00, 0x01, b"9876\xff\xff\xff\xff"), gate_checked=True)
     directions = [e.direction for e in transcript.entries]
     assert directions == [Direction.TX, Direction.RX]
     assert b"9876" not in transcript.entries[0].data
@@ -94,3 +94,25 @@ def test_apdu_round_trip_of_every_case() -> None:
         Apdu(0x00, 0xA4, 0x04, 0x04, b"\xa0\x00", le=0x20),
     ):
         assert Apdu.from_bytes(apdu.to_bytes()) == apdu
+
+
+def test_pin_commands_with_data_need_the_gate(card: VirtualUicc) -> None:
+    """A VERIFY with a value through the bare link is refused: nothing reaches the card."""
+    sent: list[bytes] = []
+    with VirtualLink(card, tracer=lambda direction, raw: sent.append(raw)) as link:
+        for ins in (0x20, 0x24, 0x26, 0x28, 0x2C):
+            with pytest.raises(SafetyRefusal):
+                link.transmit(Apdu(0x00, ins, 0x00, 0x01, b"0000\xff\xff\xff\xff"))
+        assert sent == []
+        assert link.transmit(Apdu(0x00, 0x20, 0x00, 0x01)).sw == 0x63C3  # a query is free
+
+
+def test_get_response_follows_the_logical_channel() -> None:
+    link = ScriptedLink(["6102", "AABB9000"])
+    link.transmit(Apdu(0x45, 0xA4, 0x00, 0x04, b"\x3f\x00"))
+    assert link.sent[1] == "45C0000002"
+
+
+def test_repr_of_a_pin_apdu_hides_the_pin() -> None:
+    text = repr(Apdu(0x00, 0x20, 0x00, 0x01, b"4711\xff\xff\xff\xff"))
+    assert "4711" not in text and "masked" in text

@@ -132,6 +132,7 @@ def test_stored_sms_and_counters_show_on_the_card(tmp_path: Path) -> None:
     card = VirtualUicc.from_files(write(tmp_path, raw))
     assert tx(card, "0020000100") == (b"", 0x63C1)
     assert tx(card, "002C000100") == (b"", 0x63C5)
+    tx(card, "00A4040C07A0000000871002")  # PIN2 is local to the USIM ADF
     assert tx(card, "0020008100") == (b"", 0x63C4)
     assert tx(card, "0020000A00") == (b"", 0x63C7)
     assert tx(card, "0020000108" + "31323334FFFFFFFF") == (b"", 0x9000)
@@ -140,6 +141,7 @@ def test_stored_sms_and_counters_show_on_the_card(tmp_path: Path) -> None:
     assert tx(card, "0020008100") == (b"", 0x9000)  # back to max 5, verified
     card.reset()
     assert tx(card, "0020000100") == (b"", 0x63C3)  # max_pin1 stays 3
+    tx(card, "00A4040C07A0000000871002")
     assert tx(card, "0020008100") == (b"", 0x63C5)
     assert tx(card, "0020000108" + "31323334FFFFFFFF") == (b"", 0x9000)
     tx(card, bytes((0, 0xA4, 0x04, 0x0C, len(USIM_AID))) + USIM_AID)

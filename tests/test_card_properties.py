@@ -218,6 +218,8 @@ class PinModel(RuleBasedStateMachine):
             cla = 0xA0
         else:
             p2, cla = {1: 0x01, 2: 0x81}[which], 0x00
+            if which == 2:  # PIN2 is local to the USIM ADF (TS 102 221 §9.5.1)
+                self.card.transmit(bytes.fromhex("00A4040C07A0000000871002"))
         reply = self.card.transmit(bytes((cla, ins, 0x00, p2, len(data))) + data)
         assert len(reply) == 2, reply.hex()
         return int.from_bytes(reply, "big")
@@ -390,6 +392,8 @@ class PinModel(RuleBasedStateMachine):
     @invariant()
     def counters_agree(self) -> None:
         for which, p2 in ((1, "01"), (2, "81")):
+            if which == 2:
+                self.uicc("00A4040C07A0000000871002")
             sw = self.uicc(f"002000{p2}00")
             enabled = self.enabled or which == 2
             if enabled and which in self.verified:

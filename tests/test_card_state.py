@@ -77,12 +77,14 @@ def test_first_use_writes_the_profile_state(state_file: Path) -> None:
 def test_counters_survive_a_new_card(state_file: Path) -> None:
     card = open_card(state_file)
     assert sw_of(card, pin_cmd(0x20, 0x01, WRONG)) == 0x63C2
+    assert sw_of(card, "00A4040C07A0000000871002") == 0x9000  # PIN2 lives in the USIM
     assert sw_of(card, pin_cmd(0x20, 0x81, WRONG)) == 0x63C2
     assert sw_of(card, pin_cmd(0x20, 0x81, WRONG)) == 0x63C1
     assert sw_of(card, pin_cmd(0x2C, 0x81, WRONG + NEW_PIN)) == 0x63C9
     assert sw_of(card, pin_cmd(0x20, 0x0A, WRONG)) == 0x63C9
     again = open_card(state_file)
     assert sw_of(again, pin_cmd(0x20, 0x01)) == 0x63C2
+    assert sw_of(again, "00A4040C07A0000000871002") == 0x9000
     assert sw_of(again, pin_cmd(0x20, 0x81)) == 0x63C1
     assert sw_of(again, pin_cmd(0x2C, 0x81)) == 0x63C9
     assert sw_of(again, pin_cmd(0x2C, 0x01)) == 0x63CA

@@ -69,6 +69,7 @@ def test_card_info_without_pin_does_not_spend_an_attempt(
     assert "enabled, 3 tries left" in out
 
 
+@pytest.mark.pcsc
 def test_unknown_reader_is_a_clear_error(capsys: pytest.CaptureFixture[str], pcscd: object) -> None:
     assert main(["card", "info", "--reader", "No Such Reader"]) == 2
     err = capsys.readouterr().err

@@ -6,6 +6,7 @@ Uses vpcd slot 1 (reader "Virtual PCD 00 01"); slot 0 belongs to the session fix
 from __future__ import annotations
 
 import re
+import select
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -39,10 +40,19 @@ class ServedCard:
             text=True,
             stdin=subprocess.DEVNULL,
         )
-        self.lines = [self._line(), self._line()]
+        try:
+            self.lines = [self._line(), self._line()]
+        except BaseException:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            raise
 
-    def _line(self) -> str:
+    def _line(self, timeout: float = 10.0) -> str:
+        """One line of output, or fail after `timeout` (a silent child must not hang)."""
         assert self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            raise AssertionError(f"card serve printed nothing within {timeout} s")
         return self.proc.stdout.readline().strip()
 
     def stop(self) -> str:
@@ -132,15 +142,14 @@ def test_card_removed_mid_session_is_a_typed_error(pcscd: PrivatePcscd) -> None:
     bridge.start()
     try:
         wait_for_card(READER, present=True, timeout=10)
-        link = PcscLink(READER)
-        sim = SimCard(link, safety=SafetyPolicy.strict())
-        assert sim.pins.retries() == 3
-        bridge.stop()
-        with pytest.raises((DeviceGoneError, TransportError)) as gone:
-            for _ in range(50):  # pcscd notices within its polling period
-                sim.pins.retries()
-        assert READER in str(gone.value)
-        link.close()
+        with PcscLink(READER) as link:
+            sim = SimCard(link, safety=SafetyPolicy.strict())
+            assert sim.pins.retries() == 3
+            bridge.stop()
+            with pytest.raises((DeviceGoneError, TransportError)) as gone:
+                for _ in range(50):  # pcscd notices within its polling period
+                    sim.pins.retries()
+            assert READER in str(gone.value)
     finally:
         bridge.stop()
         wait_for_card(READER, present=False, timeout=10)

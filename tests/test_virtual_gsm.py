@@ -391,4 +391,5 @@ def test_personalities_share_one_pin_state(card: VirtualUicc) -> None:
     assert card.transmit(bytes.fromhex("0020000100")) == bytes.fromhex("63C1")
     assert sw_of(card, a0(0x20, 0x01, CHV1)) == 0x9000
     assert card.transmit(bytes.fromhex("0020000100")) == bytes.fromhex("9000")
+    assert card.transmit(bytes.fromhex("00A4040C07A0000000871002")) == bytes.fromhex("9000")
     assert card.transmit(bytes.fromhex("0020008100")) == bytes.fromhex("63C3")

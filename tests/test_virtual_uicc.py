@@ -53,7 +53,14 @@ def cmd(ins: int, p2: int, data: bytes = b"", *, cla: int = 0x00, p1: int = 0x00
 
 
 def verify(card: VirtualUicc, p2: int, pin: bytes | None) -> int:
+    enter_context(card, p2)
     return sw_of(card, cmd(0x20, p2, pin or b""))
+
+
+def enter_context(card: VirtualUicc, p2: int) -> None:
+    """A local PIN (P2 b8=1, e.g. PIN2 = 81) lives in the USIM ADF (TS 102 221 §9.5.1)."""
+    if p2 & 0x80:
+        select_usim(card)
 
 
 def select_usim(card: VirtualUicc) -> None:
@@ -91,6 +98,7 @@ def retries(card: VirtualUicc, p2: int = 0x01) -> int:
 
 
 def puk_retries(card: VirtualUicc, p2: int = 0x01) -> int:
+    enter_context(card, p2)
     sw = sw_of(card, cmd(0x2C, p2))
     assert sw >> 4 == 0x63C, f"{sw:04X}"
     return sw & 0x0F
@@ -942,3 +950,14 @@ def test_select_child_df_by_fid(card: VirtualUicc) -> None:
     assert sw_of(card, "00A4010C027F20") == 0x9000
     assert sw_of(card, "00A4010C026F07") == 0x6A82  # an EF is not a child DF
     assert sw_of(card, "00A4010C027F10") == 0x6A82  # a sibling, not a child
+
+
+def test_pin2_is_not_addressable_outside_the_application(card: VirtualUicc) -> None:
+    """Key reference 81 is local to ADF.USIM: from the MF it is not found (6A88)."""
+    card.power_on()
+    assert sw_of(card, "0020008100") == 0x6A88
+    assert sw_of(card, cmd(0x20, 0x81, PIN2)) == 0x6A88
+    select_usim(card)
+    assert sw_of(card, "0020008100") == 0x63C3
+    assert select(card, 0x3F00) == 0x9000
+    assert sw_of(card, "002C008100") == 0x6A88

@@ -4,7 +4,10 @@
 # Not root: print the exact command and stop.
 set -euo pipefail
 
-packages=(pcscd vsmartcard-vpcd pcsc-tools libpcsclite-dev)
+# pcscd + vpcd: the real PC/SC stack; pcsc-tools: pcsc_scan/scriptor in the tests;
+# libpcsclite-dev: pyscard builds against it; iproute2: `ip` brings up the private
+# namespace's loopback; util-linux: unshare/nsenter/setpriv; gcc: pyscard's C extension.
+packages=(pcscd vsmartcard-vpcd pcsc-tools libpcsclite-dev iproute2 util-linux gcc)
 
 installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
@@ -20,6 +23,11 @@ missing=()
 for pkg in "${packages[@]}"; do
   installed "$pkg" || missing+=("$pkg")
 done
+python_include=$(${PYTHON:-python3} -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null || true)
+if [ -n "$python_include" ] && [ ! -f "$python_include/Python.h" ]; then
+  echo "ensure-system-deps: Python headers missing ($python_include/Python.h);" \
+       "pyscard cannot build. Install the -dev package of your Python (e.g. python3-dev)." >&2
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 command_line="apt-get install -y --no-install-recommends ${missing[*]}"

@@ -372,7 +372,9 @@ class AtChannel:
 
     @staticmethod
     def _urc(line: Line, now: float) -> Urc:
-        return Urc(line.text, line.data, line.raw, now)
+        """A URC, masked: a late echo of AT+CPIN="..." (after its command timed out)
+        must not put the PIN in the queue, a handler or a log."""
+        return Urc(mask_text(line.text), line.data, mask_at_command(line.raw), now)
 
     def _deliver(self, urc: Urc) -> None:
         handler = self._urcs.handler_for(urc.line)
@@ -402,4 +404,4 @@ class AtChannel:
     def _record(self, direction: Direction, data: bytes) -> None:
         """The transcript masks AT secrets itself, across chunk boundaries."""
         if self._transcript is not None and data:
-            self._transcript.record(Channel.AT, direction, data)
+            self._transcript.record(Channel.AT, direction, data, self.name)

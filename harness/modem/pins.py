@@ -105,8 +105,11 @@ class PinOps(ModemSession):
         """Enable or disable the PIN1 request (AT+CLCK="SC",1|0,<pin>). Already in that
         state: nothing is sent, no attempt is spent."""
         digits = _text(pin, "PIN1")
-        if self.pin_lock_enabled() == enabled:
-            return
+        try:
+            if self.pin_lock_enabled() == enabled:
+                return
+        except CmeError as exc:
+            raise self._typed(exc, "pin1", "PIN1") from None
         self._gate(Spend.PIN, "pin1", "PIN1")
         self._spend(f'AT+CLCK="SC",{1 if enabled else 0},"{digits}"', "pin1", "PIN1")
 

@@ -24,6 +24,7 @@ from harness.at.parsers import (
 from harness.errors import HarnessError
 from harness.modem.session import ModemSession, is_refusal
 from harness.modem.vendors import RetryMethod
+from harness.sim.fids import USIM_AID_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,10 @@ CSIM_QUERIES: dict[str, str] = {
     "puk2": "002C008100",
 }
 _PIN_STATE_VALUES = frozenset(state.value for state in PinState)
-_VERIFIED_COUNT = 3  # empty VERIFY answers 9000 once verified: counter back at 3 (§11.1.9.1.1)
+# Empty VERIFY answers 9000 once verified: the counter is back at 3 (§11.1.9.1.1).
+_VERIFIED_COUNT = 3
+_REFERENCE_NOT_FOUND = b"\x6a\x88"
+_SELECT_USIM = "00A4040C" + f"{len(USIM_AID_PREFIX):02X}" + USIM_AID_PREFIX.hex().upper()
 
 
 def csim_exchange(session: ModemSession, apdu_hex: str) -> bytes:
@@ -63,6 +67,11 @@ def by_csim(session: ModemSession) -> PinRetries:
     with csim_session(session):
         for field, apdu in CSIM_QUERIES.items():
             raw = csim_exchange(session, apdu)
+            if raw[-2:] == _REFERENCE_NOT_FOUND and field.endswith("2"):
+                # PIN2 is local to the USIM (key reference 81, TS 102 221 §9.5.1): ask
+                # again from inside the ADF, selected by its AID prefix without an FCP.
+                csim_exchange(session, _SELECT_USIM)
+                raw = csim_exchange(session, apdu)
             sw1, sw2 = raw[-2], raw[-1]
             left = retries_from_status_word(sw1, sw2)
             if left is None and (sw1, sw2) == (0x90, 0x00) and field.startswith("pin"):

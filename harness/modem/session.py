@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import Self
 
 from harness.at import AtChannel, AtResponse, Urc
-from harness.at.parsers import parse_cpin
+from harness.at.parsers import PinState, parse_cpin
 from harness.errors import (
     AtCommandError,
     CmeError,
@@ -42,6 +42,7 @@ from harness.transport import ByteStream, LineSettings, SerialTransport
 log = logging.getLogger(__name__)
 
 _CMS_BUSY = frozenset({314})  # SIM busy (27.005)
+_CPIN_CODES = {state.value: state_from_pin_state(state) for state in PinState}
 _BUSY_FIRST_PAUSE_S = 0.05
 _BUSY_MAX_PAUSE_S = 0.5
 
@@ -310,10 +311,12 @@ class ModemSession:
             if state is None:
                 raise
             return state
-        lines = response.with_prefix("+CPIN:")
-        if not lines:
-            raise CodecError(f"{self.name}: AT+CPIN? answered without a +CPIN line")
-        return state_from_pin_state(parse_cpin(lines[0]))
+        for line in response.lines:
+            if line.startswith("+CPIN:"):
+                # The common spellings by dictionary; quirks (quotes, case) by the parser.
+                known = _CPIN_CODES.get(line[6:].strip())
+                return known if known is not None else state_from_pin_state(parse_cpin(line))
+        raise CodecError(f"{self.name}: AT+CPIN? answered without a +CPIN line")
 
     def wait_sim_settled(self, timeout: float) -> SimState:
         """Poll +CPIN? until the SIM stops starting up; a SIM URC wakes the poll early."""

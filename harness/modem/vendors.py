@@ -170,7 +170,7 @@ PROFILES: dict[str, VendorProfile] = {
             iccid_command="AT+CCID",
             iccid_prefix="+CCID:",
             sim_urcs=("+CPIN:", "+WIND:"),
-            cpin_info_grace=0.3,
+            cpin_info_grace=0.15,
         ),
         GENERIC,
     )

@@ -72,6 +72,18 @@ class Apdu:
             return cls(cla, ins, p1, p2, bytes(body[1 : 1 + lc]), body[-1] or 256)
         raise CodecError(f"APDU Lc={lc} does not match the {len(body) - 1} bytes that follow")
 
+    def __repr__(self) -> str:
+        """Masks the data of VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK: it is a PIN or PUK."""
+        data = (
+            f"<{len(self.data)} bytes masked>"
+            if self.ins in SECRET_INS and self.data
+            else (repr(self.data))
+        )
+        return (
+            f"Apdu(cla=0x{self.cla:02X}, ins=0x{self.ins:02X}, p1=0x{self.p1:02X}, "
+            f"p2=0x{self.p2:02X}, data={data}, le={self.le})"
+        )
+
     def describe(self) -> str:
         """Header-only text for errors and logs: never the data (it may hold a PIN)."""
         return f"{INS_NAMES.get(self.ins, f'INS {self.ins:02X}')} ({self.header.hex().upper()})"

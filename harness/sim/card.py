@@ -34,7 +34,7 @@ from harness.sim.fids import (
 from harness.sim.gsm_response import GsmStructure, decode_gsm_ef_status
 from harness.sim.link import ApduLink
 from harness.sim.pin_service import PinService
-from harness.sim.status_words import describe
+from harness.sim.status_words import describe, is_success
 
 
 @dataclass(frozen=True)
@@ -94,10 +94,12 @@ class SimCard:
         )
 
     # --- exchanges ------------------------------------------------------------
-    def send(self, apdu: Apdu, name: str, accept: Sequence[int] = (0x9000,)) -> Response:
-        """Transmit and raise `StatusWordError` unless the SW is in `accept`."""
+    def send(self, apdu: Apdu, name: str, accept: Sequence[int] | None = None) -> Response:
+        """Transmit and raise `StatusWordError` unless the SW is in `accept`
+        (default: normal processing, 9000/91xx/92xx)."""
         response = self.link.transmit(apdu)
-        if response.sw not in accept:
+        ok = is_success(response.sw1, response.sw2) if accept is None else response.sw in accept
+        if not ok:
             gsm = apdu.cla == 0xA0
             raise StatusWordError(
                 response.sw1, response.sw2, describe(response.sw1, response.sw2, gsm=gsm), name

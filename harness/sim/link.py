@@ -10,14 +10,26 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from harness.errors import TransportError
-from harness.sim.apdu import Apdu, Response
+from harness.errors import SafetyRefusal, TransportError
+from harness.sim.apdu import SECRET_INS, Apdu, Response
 from harness.transcript import ApduTrace, Direction
 
 ApduTracer = ApduTrace
 """What a link calls for each exchange: ``tracer(Direction.TX, raw)`` (see harness.transcript)."""
 
 _MAX_CHAINED_GET_RESPONSES = 16
+# Classes under which 20/24/26/28/2C are the PIN commands (TS 102 221 §10.1.1, 51.011).
+_PIN_CLAS = frozenset({0x00, 0x01, 0x02, 0x03, 0xA0, *range(0x40, 0x50)})
+
+
+def _get_response_cla(cla: int) -> int:
+    """GET RESPONSE on the command's own logical channel (TS 102 221 §10.1.1):
+    A0 stays A0; channels 0-3 keep b2-b1; channels 4-19 keep 0x40 and b4-b1."""
+    if cla == 0xA0:
+        return 0xA0
+    if cla & 0x40:
+        return 0x40 | (cla & 0x0F)
+    return cla & 0x03
 
 
 class ApduLink(ABC):
@@ -59,15 +71,25 @@ class ApduLink(ABC):
         if self.tracer is not None:
             self.tracer(Direction.RX, answer)
         if len(answer) < 2:
+            header = raw[:4].hex(" ").upper() or "empty APDU"
             raise TransportError(
-                f"{self.name}: truncated response of {len(answer)} bytes to "
-                f"{Apdu.from_bytes(raw).describe() if len(raw) >= 4 else 'APDU'}; "
+                f"{self.name}: truncated response of {len(answer)} bytes to {header}; "
                 f"the reader or card may be failing, re-seat the card and retry"
             )
         return Response.from_bytes(answer)
 
-    def transmit(self, apdu: Apdu) -> Response:
-        """Send `apdu`, following T=0 procedure bytes; returns the final response."""
+    def transmit(self, apdu: Apdu, *, gate_checked: bool = False) -> Response:
+        """Send `apdu`, following T=0 procedure bytes; returns the final response.
+
+        A VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK carrying a value spends an attempt: only
+        a caller that has passed the safety gate (harness.safety, as `SimCard.pins`
+        does) may send one, and says so with `gate_checked=True`.
+        """
+        if apdu.ins in SECRET_INS and apdu.data and not gate_checked and apdu.cla in _PIN_CLAS:
+            raise SafetyRefusal(
+                f"{self.name}: {apdu.describe()} would spend a PIN/PUK attempt without "
+                f"the counter check; use SimCard.pins, which reads the counter first"
+            )
         response = self.transmit_raw(apdu.to_bytes())
         if response.sw1 == 0x6C:
             response = self.transmit_raw(apdu.with_le(response.sw2 or 256).to_bytes())
@@ -75,9 +97,7 @@ class ApduLink(ABC):
         for _ in range(_MAX_CHAINED_GET_RESPONSES):
             if response.sw1 not in (0x61, 0x9F):
                 break
-            get = Apdu(
-                0xA0 if apdu.cla == 0xA0 else apdu.cla & 0x03, 0xC0, 0, 0, le=response.sw2 or 256
-            )
+            get = Apdu(_get_response_cla(apdu.cla), 0xC0, 0, 0, le=response.sw2 or 256)
             response = self.transmit_raw(get.to_bytes())
             if response.sw1 == 0x6C:
                 response = self.transmit_raw(get.with_le(response.sw2 or 256).to_bytes())

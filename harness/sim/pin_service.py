@@ -25,7 +25,7 @@ from harness.sim.apdu import Apdu, Response
 from harness.sim.fcp import decode_fcp
 from harness.sim.fids import MF, CardKind
 from harness.sim.gsm_response import decode_gsm_df_status
-from harness.sim.status_words import describe, retries_from_63cx
+from harness.sim.status_words import describe, is_success, retries_from_63cx
 
 if TYPE_CHECKING:
     from harness.sim.card import SimCard
@@ -46,6 +46,8 @@ class PinRef(Enum):
         self.uicc_ref = uicc_ref  # TS 102 221 Table 9.3 key reference
         self.gsm_chv = gsm_chv  # 51.011 CHV number (None: no standard ADM reference)
         self.puk_label = puk_label
+        # TS 102 221 §9.5.1: b8 of the key reference = a local PIN of an application.
+        self.local = bool(uicc_ref & 0x80)
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,8 @@ def encode_pin(value: Secret | str, what: str, lengths: range = PIN_LENGTHS) -> 
     """Digits -> ASCII padded with FF to 8 bytes; never quotes the value on error."""
     text = value.reveal() if isinstance(value, Secret) else value
     if not text.isascii() or not text.isdigit() or len(text) not in lengths:
-        raise PinFormatError(
-            f"{what} must be {lengths.start}-{lengths.stop - 1} digits "
-            f"(got {len(text)} characters{'' if text.isdigit() else ', not all digits'})"
-        )
+        # Neither the value nor its length is quoted: both tell a thief something.
+        raise PinFormatError(f"{what} must be {lengths.start}-{lengths.stop - 1} ASCII digits")
     return text.encode("ascii").ljust(8, b"\xff")
 
 
@@ -104,13 +104,14 @@ class PinService:
         return self._query(ref, unblock=True)[0]
 
     def enabled(self, ref: PinRef = PinRef.PIN1) -> bool:
-        """Whether the PIN is asked for: UICC PS_DO in the MF/ADF FCP; GSM DF byte 14 b8."""
+        """Whether the PIN is asked for: UICC PS_DO in the MF's (PIN1) or the USIM ADF's
+        (PIN2, a local PIN) FCP; GSM DF status byte 14 b8."""
         card = self._card
         if card.kind is CardKind.GSM:
             if ref is not PinRef.PIN1:
                 return True  # 51.011: only CHV1 can be disabled
             return not decode_gsm_df_status(self._gsm_mf_status()).chv1_disabled
-        info = card.select(MF)
+        info = card.select_usim() if ref.local else card.select(MF)
         statuses = decode_fcp(info.raw).pin_statuses
         for status in statuses:
             if status.key_ref == ref.uicc_ref:
@@ -182,7 +183,9 @@ class PinService:
         self, ref: PinRef, ins: int, p2: int, data: bytes, what: str, command: str, before: int
     ) -> None:
         cla = self._card.cla
-        response = self._card.link.transmit(Apdu(cla, ins, 0x00, p2, data))
+        if not self._gsm:
+            self._enter_context(ref)
+        response = self._card.link.transmit(Apdu(cla, ins, 0x00, p2, data), gate_checked=True)
         self._raise_for(response, what, f"{command} {what}", before)
 
     def _raise_for(self, response: Response, what: str, command: str, before: int) -> None:
@@ -190,7 +193,7 @@ class PinService:
         (9804) or whether the try just made blocked it (9840): the counter read just
         before by the gate tells."""
         sw = response.sw
-        if sw == 0x9000:
+        if is_success(response.sw1, response.sw2):  # 9000, and 91xx/92xx (FACTS §1.10)
             return
         left = retries_from_63cx(response.sw1, response.sw2)
         if left is not None:
@@ -224,6 +227,7 @@ class PinService:
                 raise PinStateError(f"{ref.label} counters are not readable on a GSM SIM")
             return chv.retries, False
         ins = 0x2C if unblock else 0x20
+        self._enter_context(ref)
         response = self._card.link.transmit(Apdu(0x00, ins, 0x00, ref.uicc_ref))
         left = retries_from_63cx(response.sw1, response.sw2)
         if left is not None:
@@ -237,6 +241,11 @@ class PinService:
         raise StatusWordError(
             response.sw1, response.sw2, describe(response.sw1, response.sw2), name
         )
+
+    def _enter_context(self, ref: PinRef) -> None:
+        """A local PIN (PIN2) is addressed from inside its application: select the USIM."""
+        if ref.local:
+            self._card.select_usim()
 
     def _gsm_mf_status(self) -> bytes:
         return self._card.select(MF).raw

@@ -102,9 +102,6 @@ class LinearEf(Node):
         return len(self.body.records)
 
 
-ElementaryFile = TransparentEf | LinearEf
-
-
 def path_of(node: Node) -> str:
     """A stable, human-readable key for state files: e.g. '3F00/7F20/6F07' or '3F00/ADF1/6F07'."""
     parts: list[str] = []

@@ -31,13 +31,18 @@ _GSM_UNBLOCK_REFS = {0x00: SecretId.PIN1, 0x02: SecretId.PIN2}
 _EXPECTED_LENGTH = {VERIFY: 8, DISABLE: 8, ENABLE: 8, CHANGE: 16, UNBLOCK: 16}
 
 
-def uicc_pin_command(apdu: Apdu, pins: PinBank) -> Response:
+def uicc_pin_command(apdu: Apdu, pins: PinBank, *, in_application: bool) -> Response:
+    """`in_application`: the channel's current DF is in an ADF, where local PINs live."""
     if apdu.p1 != 0x00:
         return sw(Sw.WRONG_P1P2)
     secret = _UICC_REFS.get(apdu.p2)
     if secret is None:
         known = apdu.p2 in _UICC_KNOWN_REFS
         return sw(Sw.REFERENCE_NOT_FOUND if known else Sw.WRONG_P1P2)
+    if apdu.p2 & 0x80 and not in_application:
+        # P2 b8=1: a specific (local) PIN of the current application (TS 102 221
+        # §9.5.1, Table 9.3); outside an ADF there is no such reference.
+        return sw(Sw.REFERENCE_NOT_FOUND)
     data = apdu.data
     if not data and apdu.ins in (VERIFY, UNBLOCK):
         # Empty data: the retry counter, nothing spent (102 221 §11.1.9.1.2, §11.1.13.1.2).

@@ -15,7 +15,7 @@ the middle never gives an attempt back.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 
@@ -53,7 +53,7 @@ class PinResult:
 class SecretRecord:
     """Non-volatile record of one secret. `value` is the 8-byte padded field."""
 
-    value: bytes
+    value: bytes = field(repr=False)
     retries: int
     max_retries: int
     enabled: bool = True

@@ -38,11 +38,11 @@ class CardProfile:
     msisdn: str
     spn: str
     mnc_length: int = 2
-    pin1: str = "1234"
-    pin2: str = "5678"
-    puk1: str = "12345678"
-    puk2: str = "87654321"
-    adm1: bytes = b"88888888"
+    pin1: str = field(default="1234", repr=False)
+    pin2: str = field(default="5678", repr=False)
+    puk1: str = field(default="12345678", repr=False)
+    puk2: str = field(default="87654321", repr=False)
+    adm1: bytes = field(default=b"88888888", repr=False)
     pin1_enabled: bool = True
     retries: dict[str, int] = field(default_factory=dict)  # current counters, by secret name
     max_retries: dict[str, int] = field(default_factory=dict)
@@ -64,6 +64,8 @@ def load_profile(path: Path | str) -> CardProfile:
         raise ProfileError(f"SIM profile {path} does not exist; see fixtures/sims/") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProfileError(f"SIM profile {path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ProfileError(f"SIM profile {path} cannot be read ({exc.strerror})") from None
     return profile_from_dict(raw, source=str(path))
 
 

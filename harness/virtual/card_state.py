@@ -113,6 +113,8 @@ def load_state(path: Path) -> dict[str, Any] | None:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise ConfigError(f"card state {path} cannot be read ({exc.strerror})") from None
     except UnicodeDecodeError as exc:  # garbage bytes are damage too, not a crash
         raise ConfigError(
             f"card state {path} is not UTF-8 JSON ({exc.reason} at byte "
@@ -137,6 +139,16 @@ def write_atomically(path: Path, state: dict[str, Any]) -> None:
             f"card state {path}: directory {directory} does not exist; create it or "
             f"choose another --state path"
         )
+    try:
+        _replace_atomically(path, directory, payload)
+    except OSError as exc:
+        raise ConfigError(
+            f"card state {path} cannot be written ({exc.strerror}); the card refuses to go "
+            f"on without saving its counters: free space or fix permissions"
+        ) from None
+
+
+def _replace_atomically(path: Path, directory: Path, payload: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:

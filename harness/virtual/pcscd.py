@@ -94,11 +94,20 @@ class PrivatePcscd:
         return self.daemon_pid
 
     def start(self) -> None:
-        for tool in ("pcscd", "unshare", "nsenter"):
+        for tool in ("pcscd", "unshare", "nsenter", "setpriv", "ip"):
             if shutil.which(tool) is None and not Path("/usr/sbin", tool).exists():
                 raise PcscUnavailable(f"`{tool}` is not installed; run `make test` as root")
         driver = _vpcd_driver()
         self._workdir = Path(tempfile.mkdtemp(prefix="simharness-pcscd-"))
+        try:
+            self._launch(driver)
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _launch(self, driver: Path) -> None:
+        assert self._workdir is not None
         confdir = self._workdir / "reader.conf.d"
         confdir.mkdir()
         (confdir / "vpcd").write_text(
@@ -111,19 +120,16 @@ class PrivatePcscd:
             "set -e; mkdir -p /run/pcscd; mount -t tmpfs -o mode=0755 tmpfs /run/pcscd; "
             f"ip link set lo up; exec {pcscd} {flags} -c {confdir}"
         )
-        log = self.log_path.open("wb")
-        self._proc = subprocess.Popen(
-            [*_namespace_prefix(), "sh", "-c", script],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-        log.close()
-        try:
-            self._wait_ready()
-        except BaseException:
-            self.stop()
-            raise
+        with self.log_path.open("wb") as log:
+            # setpriv --pdeathsig: unshare gets SIGKILL when this process dies, and its
+            # --kill-child takes pcscd along, so a run killed by SIGTERM or SIGKILL leaves
+            # no daemon behind.
+            self._proc = subprocess.Popen(
+                ["setpriv", "--pdeathsig", "KILL", *_namespace_prefix(), "sh", "-c", script],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
 
     def _wait_ready(self) -> None:
         assert self._proc is not None

@@ -14,6 +14,7 @@ from enum import Enum
 
 from harness.sim.apdu import Apdu, Response
 from harness.sim.fcp import decode_fcp
+from harness.sim.fids import USIM_AID_PREFIX
 from harness.sim.status_words import retries_from_63cx
 from harness.sim.virtual_link import CardLike
 
@@ -74,6 +75,8 @@ class SimView:
         enabled = {s.key_ref: s.enabled for s in decode_fcp(fcp.data).pin_statuses}
         pin1, verified = self._counter(0x20, 0x01)
         puk1, _ = self._counter(0x2C, 0x01)
+        # PIN2 is local to the USIM application: address it from inside the ADF.
+        self._send(Apdu(0x00, 0xA4, 0x04, 0x0C, USIM_AID_PREFIX))
         pin2, _ = self._counter(0x20, 0x81)
         puk2, _ = self._counter(0x2C, 0x81)
         return SimPinView(

@@ -16,6 +16,7 @@ from harness.virtual.card_files import (
     CardFault,
     Cursor,
     binary_ef,
+    current_application,
     fault,
     record_ef,
     require,
@@ -62,7 +63,8 @@ def _interindustry(ctx: CardContext, apdu: Apdu, channel: int, cursor: Cursor) -
     if ins == 0xDC:
         return _update_record(ctx, apdu, cursor)
     if ins in PIN_INS:
-        return uicc_pin_command(apdu, ctx.pins)
+        in_app = current_application(ctx.tree, cursor.df) is not None
+        return uicc_pin_command(apdu, ctx.pins, in_application=in_app)
     if ins == 0x70:
         return _manage_channel(ctx, apdu, channel)
     if ins == 0xF2:

@@ -163,12 +163,6 @@ class VpcdBridge:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def wait(self) -> None:
-        """Block until vpcd closes the connection (pcscd stopped) or `stop()` is called."""
-        while self.running:
-            assert self._thread is not None
-            self._thread.join(timeout=0.5)
-
     def _serve(self) -> None:
         sock = self._sock
         assert sock is not None

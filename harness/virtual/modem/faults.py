@@ -115,9 +115,10 @@ class OutputShaper:
             data = self._random.randbytes(self._random.randint(1, 4)) + data
         if not data:
             return []
-        due = max(now, self._last_due)
-        if faults.merge_writes:
-            due = max(due, now + MERGE_WINDOW_S)
+        if faults.merge_writes:  # join the open window, or open one
+            due = self._last_due if self._last_due > now else now + MERGE_WINDOW_S
+        else:
+            due = max(now, self._last_due)
         delay = faults.latency_ms / 1000.0
         if faults.split_writes:
             chunks = []

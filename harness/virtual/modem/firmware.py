@@ -17,17 +17,15 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+from harness.errors import CodecError
+from harness.virtual.modem.at_syntax import AtCommand, AtSyntaxError, parse_line
 from harness.virtual.modem.cmd_general import COMMANDS as GENERAL_COMMANDS
 from harness.virtual.modem.cmd_sim import COMMANDS as SIM_COMMANDS
 from harness.virtual.modem.cmd_sms import COMMANDS as SMS_COMMANDS
 from harness.virtual.modem.cmd_sms import SMS_COMMAND_NAMES
-from harness.virtual.modem.radio import Radio
-from harness.virtual.modem.sms_service import SmsService
-
-from harness.errors import CodecError
-from harness.virtual.modem.at_syntax import AtCommand, AtSyntaxError, parse_line
 from harness.virtual.modem.faults import FaultConfig
 from harness.virtual.modem.network import Network
+from harness.virtual.modem.radio import Radio
 from harness.virtual.modem.replies import (
     AtFault,
     CmeFault,
@@ -42,6 +40,7 @@ from harness.virtual.modem.replies import (
 from harness.virtual.modem.settings import Settings
 from harness.virtual.modem.sim_io import SimError, SimIo
 from harness.virtual.modem.sim_state import SimState
+from harness.virtual.modem.sms_service import SmsService
 from harness.virtual.sim_view import SimPinView
 from harness.virtual.uicc import VirtualUicc
 
@@ -118,9 +117,9 @@ class Firmware:
         self.lines_run = 0
         self._noise = 0
         self._deferred: list[Callable[[], None]] = []
+        self._held: list[str] | None = None  # URCs raised while a command runs
         if card is not None:
-            card.power_on()
-        self.radio.try_register()
+            card.power_on()  # the modem boots with its SIM: a fresh card session
 
     def default_settings(self) -> Settings:
         return Settings(
@@ -165,6 +164,7 @@ class Firmware:
         if commands is None:
             return b"", None  # no "AT" on the line: V.250 §5.2.1 ignores it
         self.lines_run += 1
+        self._held = [] if self._held is None else self._held
         out = bytearray()
         for command in commands:
             try:
@@ -208,6 +208,7 @@ class Firmware:
 
     def finish_prompt(self, prompt: PendingPrompt, text: str) -> bytes:
         """The text typed after `> ` arrived with Ctrl-Z: send or store it."""
+        self._held = [] if self._held is None else self._held
         try:
             lines = self.sms.complete_prompt(prompt, text)
         except AtFault as fault:
@@ -231,6 +232,10 @@ class Firmware:
 
     # --- unsolicited output and deferred work ----------------------------------------
     def urc(self, *lines: str) -> None:
+        """Send indications; raised while a command runs, they follow its answer."""
+        if self._held is not None:
+            self._held.extend(lines)
+            return
         for line in lines:
             self._urc_sink(frame(line))
 
@@ -239,6 +244,9 @@ class Firmware:
         self._deferred.append(action)
 
     def run_deferred(self) -> None:
+        """After an answer went out: the URCs it raised, then the work it deferred."""
+        held, self._held = self._held or [], None
+        self.urc(*held)
         while self._deferred:
             self._deferred.pop(0)()
 

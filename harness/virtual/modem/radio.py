@@ -65,8 +65,9 @@ class Radio:
             return
         self.stat = stat
         settings = self.fw.settings
-        for prefix, n in zip(PREFIXES, (settings.creg_n, settings.cgreg_n, settings.cereg_n),
-                             strict=True):
+        for prefix, n in zip(
+            PREFIXES, (settings.creg_n, settings.cgreg_n, settings.cereg_n), strict=True
+        ):
             line = urc_line(prefix, n, stat)
             if line is not None:
                 self.fw.urc(line)

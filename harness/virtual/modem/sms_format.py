@@ -13,7 +13,8 @@ from datetime import datetime
 from harness.errors import CodecError
 from harness.sms.address import decode_smsc
 from harness.sms.dcs import Alphabet, DataCoding
-from harness.sms.tpdu import SmsDeliver, SmsStatusReport, SmsSubmit, Tpdu, decode_tpdu
+from harness.sms.status_report import SmsStatusReport
+from harness.sms.tpdu import SmsDeliver, SmsSubmit, Tpdu, decode_tpdu
 
 # <stat> (27.005 §3.1) <-> EF.SMS status byte (51.011 §10.5.3)
 STAT_TO_STATUS = {0: 0x03, 1: 0x01, 2: 0x07, 3: 0x05}

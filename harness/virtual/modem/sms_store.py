@@ -120,8 +120,9 @@ class MeStore:
         return len(self._slots)
 
     def used(self) -> list[tuple[int, int, bytes]]:
-        return [(i, slot[0], slot[1]) for i, slot in enumerate(self._slots, start=1)
-                if slot is not None]
+        return [
+            (i, slot[0], slot[1]) for i, slot in enumerate(self._slots, start=1) if slot is not None
+        ]
 
     def read(self, index: int) -> tuple[int, bytes] | None:
         if not 1 <= index <= len(self._slots):
