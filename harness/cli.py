@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harness.errors import HarnessError
+from harness.modem_commands import add_modem_commands
 
 
 def _reader_selector(text: str) -> str | int | re.Pattern[str]:
@@ -82,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--pin-file", metavar="FILE", help="read PIN1 from the first line of FILE")
     info.add_argument("--ask-pin", action="store_true", help="prompt for PIN1 on the terminal")
     info.set_defaults(func=_cmd_card_info)
+
+    add_modem_commands(commands)
 
     demo = commands.add_parser("demo", help="the demo on the virtual bench (make demo)")
     demo.add_argument("--transcript", type=Path, help="also write the masked APDU transcript here")

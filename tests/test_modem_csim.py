@@ -11,9 +11,11 @@ import pytest
 from harness.errors import PinBlockedError, SafetyRefusal, WrongPinError
 from harness.modem import Modem, SimState
 from harness.safety import SafetyPolicy
+from harness.secrets import Secret
 from harness.sim.card import SimCard
 from harness.sim.fids import CardKind
 from harness.sim.pin_service import PinRef
+from harness.transcript import Transcript
 from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
 from harness.virtual.sim_view import SimView
 from harness.virtual.uicc import VirtualUicc
@@ -136,3 +138,19 @@ def test_pin_through_the_modem_then_simcard_sees_it_verified() -> None:
         assert modem.unlock("1234") is SimState.READY
         with modem.sim_link() as link:
             assert SimCard(link).pins.state(PinRef.PIN1).verified
+
+
+def test_secret_pin_never_reaches_the_transcript() -> None:
+    card = _card()
+    transcript = Transcript()
+    stream = FakeStream(CardFront(card))
+    with Modem(stream, vendor="generic", transcript=transcript) as modem:
+        assert modem.unlock(Secret("1234")) is SimState.READY
+        sim = modem.sim_card()
+        try:
+            assert sim.pins.state(PinRef.PIN1).verified
+        finally:
+            sim.link.close()
+    text = transcript.render_text()
+    assert "1234" not in text and "31323334" not in text
+    assert 'AT+CPIN="****"' in text

@@ -234,3 +234,15 @@ def test_sim_hot_plug() -> None:
             assert modem.sim_state() is SimState.ABSENT
     finally:
         device.close()
+
+
+def test_tcp_port_by_url() -> None:
+    device = VirtualModem(_card(), personality="simcom")
+    port = device.start_tcp()
+    try:
+        with Modem(f"socket://127.0.0.1:{port}", safety=ALLOW, default_timeout=3.0) as modem:
+            assert modem.profile.name == "simcom"
+            assert modem.unlock(PIN) is SimState.READY
+            assert modem.pin_retries().pin1 == 3
+    finally:
+        device.close()

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from test_virtual_modem_support import modem_on_pty, new_card, unlock
+from datetime import UTC, datetime
 
-from harness.virtual.modem import RegStatus
+from test_virtual_modem_support import RawPort, modem_on_pty, new_card, unlock
+
+from harness.sms.address import Address
+from harness.sms.tpdu import SmsDeliver
+from harness.sms.userdata import UserData
+from harness.virtual.modem import DefaultNetwork, RegStatus, VirtualModem
 from harness.virtual.sim_view import SimView
 
 
@@ -128,3 +133,47 @@ def test_pin_disabled_registers_at_once_and_dial_rules() -> None:
     with modem_on_pty(new_card()) as (_, port):
         assert port.lines("ATD112;") == ["OK"]  # emergency without the PIN
         assert port.lines("ATD+15551234;") == ["+CME ERROR: 11"]
+
+
+class DenyingNetwork:
+    """A network that knows the IMSI it is asked about and refuses it."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def attach(self, imsi: str, modem: VirtualModem) -> RegStatus:
+        self.asked.append(imsi)
+        return RegStatus.DENIED
+
+    def detach(self, imsi: str) -> None:
+        raise AssertionError("never attached")
+
+
+def test_the_network_decides_and_is_asked_with_the_imsi_read_from_the_card() -> None:
+    network = DenyingNetwork()
+    card = new_card(pins__pin1_enabled=False, card__imsi="001017777777777")
+    with VirtualModem(card, network=network) as modem:
+        assert network.asked == ["001017777777777"]
+        assert modem.registration is RegStatus.DENIED
+        sms = SmsDeliver(Address.parse("+1555"), datetime(2024, 1, 1, tzinfo=UTC), UserData("x"))
+        assert modem.deliver_sms(sms) is False
+    accepting = DefaultNetwork()
+    with VirtualModem(new_card(), network=accepting) as modem:
+        assert accepting.attached == {}  # PIN pending: never asked
+        port = RawPort(modem.start_pty())
+        port.lines("ATE0")
+        unlock(port)
+        assert accepting.attached == {"001010000000018": modem}
+        modem.remove_sim()
+        assert accepting.attached == {}
+        port.close()
+
+
+def test_a_failing_handler_answers_an_error_and_the_port_lives_on() -> None:
+    def boom(fw: object, command: object) -> list[str]:
+        raise RuntimeError("simulator bug")
+
+    with modem_on_pty(new_card(pins__pin1_enabled=False)) as (modem, port):
+        modem._fw.commands = {**modem._fw.commands, "+BOOM": boom}
+        assert port.lines("AT+BOOM") == ["+CME ERROR: 100"]
+        assert port.lines("AT") == ["OK"]

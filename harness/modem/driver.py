@@ -23,6 +23,7 @@ from harness.modem.network import NetworkOps
 from harness.modem.pins import PinOps
 from harness.modem.power import PowerOps
 from harness.modem.sms import SmsOps
+from harness.sim.card import SimCard
 from harness.sim.ef_identity import decode_iccid
 from harness.sim.link import ApduTracer
 
@@ -104,6 +105,11 @@ class Modem(PinOps, NetworkOps, SmsOps, PowerOps):
     def sim_link(self, tracer: ApduTracer | None = None) -> CsimLink:
         """An ApduLink over AT+CSIM for `SimCard`; close it (or use `with`) when done."""
         return CsimLink(self, reset=self.power_cycle, tracer=tracer)
+
+    def sim_card(self, tracer: ApduTracer | None = None) -> SimCard:
+        """`SimCard` over `sim_link()`, gated by this modem's safety policy; close
+        `card.link` when done."""
+        return SimCard(self.sim_link(tracer), safety=self.safety)
 
 
 def _or_none(read: Callable[[], str]) -> str | None:

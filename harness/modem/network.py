@@ -22,7 +22,7 @@ from harness.at.parsers import (
     parse_csq,
     parse_registration,
 )
-from harness.errors import CodecError, HarnessError, HarnessTimeout
+from harness.errors import CodecError, HarnessTimeout
 from harness.modem.session import ModemSession
 
 DOMAINS = ("+CREG", "+CGREG", "+CEREG")
@@ -120,6 +120,3 @@ def _one(lines: list[str], name: str, cmd: str) -> str:
     if not lines:
         raise CodecError(f"{name}: {cmd} answered without its information line")
     return lines[0]
-
-
-__all__ = ["HarnessError", "NetworkOps", "RegistrationState"]

@@ -99,8 +99,10 @@ def decode_message(
     where = index if index is not None else header.index
     if not hex_text:
         return SmsMessage(where, header.status, memory, "", None, "no PDU line")
+    # "+CMT: 0" (Android emulator) gives no real <length>: decode without the check.
+    length = header.length or None
     try:
-        pdu = SmsPdu.from_hex(hex_text, tpdu_length=header.length)
+        pdu = SmsPdu.from_hex(hex_text, tpdu_length=length)
     except CodecError as exc:
         error = str(exc)
     else:

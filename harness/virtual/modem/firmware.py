@@ -170,9 +170,7 @@ class Firmware:
             try:
                 reply = self.execute(command)
             except AtFault as fault:
-                cmee = 2 if self.faults.verbose_cmee else self.settings.cmee
-                out += self._final(error_text(fault, cmee, self.personality.unknown_answer))
-                return bytes(out), None
+                return bytes(out + self._error(fault)), None
             out += info_block(reply.lines)
             if reply.prompt is not None:
                 out += b"\r\n> "
@@ -191,7 +189,16 @@ class Firmware:
         if handler is None:
             raise NotSupported(command.name)
         self._gate(command)
-        result = handler(self, command)
+        try:
+            result = handler(self, command)
+        except AtFault:
+            raise
+        except SimError as error:  # the card refused something the handler did not expect
+            log.warning("%s: SIM answered %04X", command.name, error.sw)
+            raise CmeFault(13) from None
+        except Exception:  # a simulator bug must not kill the port: answer like firmware
+            log.exception("virtual modem failed on %s", command.name)
+            raise CmeFault(100) from None
         return result if isinstance(result, Reply) else Reply(list(result))
 
     def _gate(self, command: AtCommand) -> None:
@@ -212,9 +219,14 @@ class Firmware:
         try:
             lines = self.sms.complete_prompt(prompt, text)
         except AtFault as fault:
-            cmee = 2 if self.faults.verbose_cmee else self.settings.cmee
-            return self._final(error_text(fault, cmee, self.personality.unknown_answer))
+            return self._error(fault)
+        except (SimError, CodecError):
+            return self._error(CmsFault(500))
         return info_block(lines) + self._final("OK")
+
+    def _error(self, fault: AtFault) -> bytes:
+        cmee = 2 if self.faults.verbose_cmee else self.settings.cmee
+        return self._final(error_text(fault, cmee, self.personality.unknown_answer))
 
     def _final(self, text: str) -> bytes:
         out = bytearray()

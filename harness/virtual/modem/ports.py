@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import logging
 import os
 import select
 import socket
@@ -29,9 +30,11 @@ from harness.virtual.modem.faults import OutputShaper
 from harness.virtual.modem.session import AtSession
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 MAX_PENDING = 1 << 20  # bytes queued for a host that does not read; older output is dropped
 LINGER_S = 0.5  # a retiring pty waits this long at most for the host to read its last bytes
 RETIRE_POLL_S = 0.01
+SETTLE_S = 0.05  # the tty layer moves written bytes to the slave asynchronously
 
 
 class Connection:
@@ -56,6 +59,7 @@ class Connection:
         self.session: AtSession | None = None
         self.open = True
         self.retire_at: float | None = None  # set when the device is going away
+        self.last_write = 0.0
 
     @property
     def live(self) -> bool:
@@ -252,7 +256,8 @@ class IoLoop:
         upcoming: list[float] = []
         for connection in list(self.connections):
             if connection.retire_at is not None and not connection.pending:
-                if connection.unread() == 0 or now >= connection.retire_at:
+                settled = now >= connection.last_write + SETTLE_S and connection.unread() == 0
+                if settled or now >= connection.retire_at:
                     self.remove(connection)
                     continue
                 upcoming.append(now + RETIRE_POLL_S)
@@ -282,7 +287,10 @@ class IoLoop:
                 if data is None:
                     self.remove(connection)
                 elif data and connection.session is not None and connection.live:
-                    connection.session.feed(data)
+                    try:
+                        connection.session.feed(data)
+                    except Exception:  # keep serving: one bad line must not stop the port
+                        log.exception("virtual modem session failed on %r", data[:80])
         for connection in list(self.connections):
             if connection.open and connection.fd in ready_w:
                 self._flush(connection)
@@ -296,6 +304,7 @@ class IoLoop:
                 break  # one byte per write: the point of the knob
         connection.pending_bytes -= len(data)
         written = connection.write(bytes(data))
+        connection.last_write = now
         if written is None:
             self.remove(connection)
             return

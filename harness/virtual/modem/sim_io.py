@@ -14,6 +14,7 @@ from harness.sim.apdu import Apdu, Response
 from harness.sim.ef_identity import MsisdnRecord, decode_iccid, decode_imsi, decode_msisdn
 from harness.sim.ef_sms import Smsp, decode_smsp, encode_smsp
 from harness.sim.fcp import Fcp, decode_fcp
+from harness.sim.fids import USIM_AID_PREFIX
 from harness.sim.virtual_link import CardLike
 from harness.virtual.sim_view import SimPinView, SimView
 
@@ -170,7 +171,13 @@ class SimIo:
         return SimView(self.card).read()
 
     def pin_command(self, ins: int, key_ref: int, data: bytes) -> int:
-        """VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK; returns the status word (the caller maps it)."""
+        """VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK; returns the status word (the caller maps it).
+
+        A local PIN (P2 b8 = 1, e.g. PIN2 = 81) belongs to an application (TS 102 221
+        §9.5.1), so the USIM is selected first; PIN1 (01) is global.
+        """
+        if key_ref & 0x80:
+            self.exchange(Apdu(0x00, 0xA4, 0x04, 0x0C, USIM_AID_PREFIX))
         return self.exchange(Apdu(0x00, ins, 0x00, key_ref, data)).sw
 
     def pin1_enabled(self) -> bool:
