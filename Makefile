@@ -38,6 +38,9 @@ pytest: $(STAMP)
 
 bench: system-deps $(STAMP)
 	$(BIN)/python benchmarks/apdu.py
+	$(BIN)/python benchmarks/at.py
+	$(BIN)/python benchmarks/modem.py
+	$(BIN)/python benchmarks/sms.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -11,6 +11,8 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from harness.virtual.network_subscribers import msisdn_key
+
 __all__ = ["EventLog", "NetworkEvent"]
 
 
@@ -45,4 +47,9 @@ class EventLog:
 
     def actions(self, msisdn: str | None = None) -> list[str]:
         """The action names in order, optionally for one line only (handy in asserts)."""
-        return [e.action for e in self.all() if msisdn is None or e.msisdn == msisdn]
+        key = msisdn_key(msisdn) if msisdn is not None else None
+        return [
+            e.action
+            for e in self.all()
+            if key is None or (e.msisdn is not None and msisdn_key(e.msisdn) == key)
+        ]
