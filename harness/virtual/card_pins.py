@@ -175,5 +175,8 @@ class PinBank:
             self._persist()
             self.verified.add(secret)
             return PinResult(Outcome.OK, record.retries)
+        # A failed presentation also ends a previous verification, for every command
+        # that checks the PIN (VERIFY, CHANGE, DISABLE, ENABLE), as Java Card's
+        # OwnerPIN.check does on the SIM OSes built on it; TS 102 221 leaves this open.
         self.verified.discard(secret)
         return PinResult(Outcome.WRONG, record.retries)
