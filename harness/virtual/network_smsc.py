@@ -152,6 +152,9 @@ class Smsc:
     def keys_with_mail(self) -> list[str]:
         return [key for key, queue in self._queues.items() if queue]
 
+    def all_messages(self) -> list[tuple[StoredMessage, MessageState]]:
+        return [(m, self._states[i]) for i, m in self._messages.items()]
+
     def state(self, message_id: int) -> MessageState:
         return self._states[message_id]
 
@@ -159,7 +162,9 @@ class Smsc:
         return self._messages[message_id]
 
     # --- outcomes ------------------------------------------------------------------
-    def delivered(self, key: str, message: StoredMessage, imsi: str, iccid: str, at: datetime) -> Delivery:
+    def delivered(
+        self, key: str, message: StoredMessage, imsi: str, iccid: str, at: datetime
+    ) -> Delivery:
         """`message`, the head of its queue, was taken by a modem: it leaves for good."""
         queue = self._queues[key]
         if not queue or queue[0] is not message:
@@ -170,7 +175,9 @@ class Smsc:
         self.deliveries.append(delivery)
         return delivery
 
-    def expire(self, key: str, now: datetime, *, keep: StoredMessage | None = None) -> list[StoredMessage]:
+    def expire(
+        self, key: str, now: datetime, *, keep: StoredMessage | None = None
+    ) -> list[StoredMessage]:
         """Drop the messages of `key` whose validity ended; `keep` (one in flight) stays."""
         queue = self._queues.get(key)
         if not queue:

@@ -132,7 +132,11 @@ class SubscriberRegistry:
     def _check_free(self, imsi: str, iccid: str) -> None:
         for kind, value, index in (("IMSI", imsi, self._by_imsi), ("ICCID", iccid, self._by_iccid)):
             if value in index:
-                raise NetworkError(f"{kind} {value} already serves line {self._lines[index[value]].msisdn}")
+                raise NetworkError(
+                    f"{kind} {value} already serves line {self._lines[index[value]].msisdn}"
+                )
             if value in self._retired:
                 owner = self._lines[self._retired[value]].msisdn
-                raise NetworkError(f"{kind} {value} belongs to a SIM retired from line {owner} by a swap")
+                raise NetworkError(
+                    f"{kind} {value} belongs to a SIM retired from line {owner} by a swap"
+                )
