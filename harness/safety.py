@@ -5,6 +5,11 @@ presentation of a secret, the caller reads the remaining counter (free) and asks
 `SafetyPolicy.check`: by default the last PIN attempt and every PUK attempt are
 refused. Only a caller that knows the target may be spent (a virtual card, or a
 sacrificial SIM in an explicitly destructive run) passes a policy that allows it.
+
+A policy may also keep a *floor*: a number of tries it never spends
+(`SafetyPolicy.with_floor`). A guessing campaign (harness.scenarios.pin_attack)
+decides its floor and hands the policy to the driver; the driver still does the
+checking, here, so there is one gate and no second path to a card.
 """
 
 from __future__ import annotations
@@ -25,6 +30,12 @@ class SafetyPolicy:
     allow_last_pin_attempt: bool = False
     allow_puk_attempts: bool = False
     reason: str = ""
+    pin_floor: int = 0  # PIN tries never spent (1 is what allow_last_pin_attempt=False keeps)
+    puk_floor: int = 0  # PUK tries never spent, when PUK attempts are allowed at all
+
+    def __post_init__(self) -> None:
+        if self.pin_floor < 0 or self.puk_floor < 0:
+            raise ValueError("a safety floor counts tries to keep: 0 or more")
 
     @classmethod
     def strict(cls) -> SafetyPolicy:
@@ -36,6 +47,33 @@ class SafetyPolicy:
         if not reason:
             raise ValueError("an unrestricted safety policy needs a reason")
         return cls(allow_last_pin_attempt=True, allow_puk_attempts=True, reason=reason)
+
+    @classmethod
+    def with_floor(cls, pin_floor: int, puk_floor: int | None, reason: str) -> SafetyPolicy:
+        """Never leave fewer than `pin_floor` PIN tries or `puk_floor` PUK tries after a
+        wrong value; `puk_floor` None spends no PUK attempt at all. Floors of 0 allow
+        every attempt and need a `reason`, as `unrestricted` does."""
+        if (pin_floor == 0 or puk_floor == 0) and not reason:
+            raise ValueError("a safety policy that may block or destroy a SIM needs a reason")
+        return cls(
+            allow_last_pin_attempt=pin_floor == 0,
+            allow_puk_attempts=puk_floor is not None,
+            reason=reason,
+            pin_floor=pin_floor,
+            puk_floor=puk_floor or 0,
+        )
+
+    def describe(self) -> str:
+        """The policy in words, for plans and reports."""
+        pin_keep = max(self.pin_floor, 0 if self.allow_last_pin_attempt else 1)
+        pin = f"keeps at least {pin_keep} PIN tries" if pin_keep else "may block the PIN"
+        if not self.allow_puk_attempts:
+            puk = "spends no PUK tries"
+        elif self.puk_floor:
+            puk = f"keeps at least {self.puk_floor} PUK tries"
+        else:
+            puk = "may exhaust the PUK (the SIM is then blocked for good)"
+        return f"{pin}, {puk}" + (f" ({self.reason})" if self.reason else "")
 
     def check(self, kind: Spend, what: str, remaining: int | None, target: str) -> None:
         """Raise `SafetyRefusal` if presenting `what` with `remaining` tries is not allowed."""
@@ -54,4 +92,11 @@ class SafetyPolicy:
             raise SafetyRefusal(
                 f"{target}: refused to present the {what}: only 1 attempt left, and a wrong "
                 f"value would block it. Enter it by hand, or allow the last attempt explicitly."
+            )
+        floor = self.pin_floor if kind is Spend.PIN else self.puk_floor
+        if floor and (remaining is None or remaining <= floor):
+            left = "an unknown number of" if remaining is None else str(remaining)
+            raise SafetyRefusal(
+                f"{target}: refused to present the {what}: {left} attempts left and this run "
+                f"keeps at least {floor} untouched (its safety floor). Nothing was spent."
             )

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from test_at_support import OK, FakeStream, Responder, one_byte_chunks
+from test_at_support import OK, STREAM_KINDS, FakeStream, Responder, one_byte_chunks
 
 from harness.at import AtChannel
 from harness.errors import (
@@ -23,6 +23,13 @@ from harness.errors import (
 from harness.transcript import Channel, Direction, Transcript
 
 PDU = "0001000B917228001011F100000CC8329BFD065DDF72363904"  # FACTS.md §5.8 V4
+
+
+@pytest.fixture(params=sorted(STREAM_KINDS))
+def stream_cls(request: pytest.FixtureRequest) -> type[FakeStream]:
+    """Every test runs over a stream without fileno() (the background reader hands
+    answers over) and one with it (the calling thread reads its own answer)."""
+    return STREAM_KINDS[request.param]
 
 
 @pytest.fixture
@@ -47,8 +54,8 @@ def modem() -> Responder:
 
 
 @pytest.fixture
-def channel(modem: Responder) -> Iterator[AtChannel]:
-    with AtChannel(FakeStream(modem), name="fake0", default_timeout=2.0) as at:
+def channel(modem: Responder, stream_cls: type[FakeStream]) -> Iterator[AtChannel]:
+    with AtChannel(stream_cls(modem), name="fake0", default_timeout=2.0) as at:
         yield at
 
 
@@ -62,9 +69,11 @@ def test_leading_space_is_stripped(channel: AtChannel) -> None:
     assert channel.command("AT+CGMI").lines == ["WAVECOM MODEM"]
 
 
-def test_echo_is_removed_even_when_ate0_is_ignored(modem: Responder) -> None:
+def test_echo_is_removed_even_when_ate0_is_ignored(
+    modem: Responder, stream_cls: type[FakeStream]
+) -> None:
     modem.echo = True
-    with AtChannel(FakeStream(modem)) as at:
+    with AtChannel(stream_cls(modem)) as at:
         at.command("ATE0")
         assert at.command("AT+CSQ").lines == ["+CSQ: 18,99"]
         assert at.command("AT+CPIN?").lines == ["+CPIN: SIM PIN"]
@@ -103,10 +112,11 @@ def test_cms_error_and_plain_errors(channel: AtChannel) -> None:
 
 def test_timeout_names_command_deadline_and_bytes_then_channel_still_works(
     modem: Responder,
+    stream_cls: type[FakeStream],
 ) -> None:
     modem.answers['AT+CPIN="9876"'] = b"\r\n+CPIN: partial"
     modem.echo = True
-    with AtChannel(FakeStream(modem), name="fake1", idle_flush=5.0) as at:
+    with AtChannel(stream_cls(modem), name="fake1", idle_flush=5.0) as at:
         started = time.monotonic()
         with pytest.raises(AtTimeout) as timeout:
             at.command('AT+CPIN="9876"', timeout=0.3)
@@ -127,9 +137,11 @@ def test_modem_that_never_answers(channel: AtChannel) -> None:
     assert channel.command("AT").final == "OK"
 
 
-def test_wavecom_cpin_without_ok_needs_the_grace_option(modem: Responder) -> None:
+def test_wavecom_cpin_without_ok_needs_the_grace_option(
+    modem: Responder, stream_cls: type[FakeStream]
+) -> None:
     modem.answers["AT+CPIN?"] = b"\r\n+CPIN: READY\r\n"
-    with AtChannel(FakeStream(modem)) as at:
+    with AtChannel(stream_cls(modem)) as at:
         with pytest.raises(AtTimeout):
             at.command("AT+CPIN?", timeout=0.3)
         response = at.command("AT+CPIN?", info_grace=0.1)
@@ -150,9 +162,11 @@ def test_sms_error_before_prompt_sends_no_pdu(channel: AtChannel, modem: Respond
     assert modem.pdus == []
 
 
-def test_sms_without_prompt_is_aborted_with_esc(modem: Responder) -> None:
+def test_sms_without_prompt_is_aborted_with_esc(
+    modem: Responder, stream_cls: type[FakeStream]
+) -> None:
     modem.answers["AT+CMGS=24"] = b""
-    stream = FakeStream(modem)
+    stream = stream_cls(modem)
     with AtChannel(stream) as at:
         with pytest.raises(AtTimeout):
             at.command("AT+CMGS=24", pdu=PDU, timeout=0.2)
@@ -160,22 +174,24 @@ def test_sms_without_prompt_is_aborted_with_esc(modem: Responder) -> None:
         assert PDU.encode() not in stream.written
 
 
-def test_echoed_pdu_is_not_a_response_line(modem: Responder) -> None:
+def test_echoed_pdu_is_not_a_response_line(modem: Responder, stream_cls: type[FakeStream]) -> None:
     modem.echo = True
-    with AtChannel(FakeStream(modem)) as at:
+    with AtChannel(stream_cls(modem)) as at:
         assert at.command("AT+CMGS=24", pdu=PDU).lines == ["+CMGS: 7"]
 
 
-def test_one_byte_chunks(modem: Responder) -> None:
-    with AtChannel(FakeStream(modem, chunker=one_byte_chunks)) as at:
+def test_one_byte_chunks(modem: Responder, stream_cls: type[FakeStream]) -> None:
+    with AtChannel(stream_cls(modem, chunker=one_byte_chunks)) as at:
         assert at.command("AT+CSQ").lines == ["+CSQ: 18,99"]
         assert at.command("AT+CMGS=24", pdu=PDU).lines == ["+CMGS: 7"]
         with pytest.raises(CmeError):
             at.command("AT+CIMI")
 
 
-def test_garbage_and_non_utf8_do_not_kill_the_reader(modem: Responder) -> None:
-    stream = FakeStream(modem)
+def test_garbage_and_non_utf8_do_not_kill_the_reader(
+    modem: Responder, stream_cls: type[FakeStream]
+) -> None:
+    stream = stream_cls(modem)
     with AtChannel(stream, idle_flush=0.05) as at:
         stream.inject(b"\x00\xff\xfe\r\n\x80\x81garbage\r\n\xc3")
         time.sleep(0.15)  # let the idle flush take the unterminated byte
@@ -184,16 +200,20 @@ def test_garbage_and_non_utf8_do_not_kill_the_reader(modem: Responder) -> None:
         assert "\ufffd\ufffdgarbage" in lines
 
 
-def test_unterminated_final_code_completes_after_idle_flush(modem: Responder) -> None:
+def test_unterminated_final_code_completes_after_idle_flush(
+    modem: Responder, stream_cls: type[FakeStream]
+) -> None:
     modem.answers["AT+NOCRLF"] = b"\r\nOK"
-    with AtChannel(FakeStream(modem), idle_flush=0.1) as at:
+    with AtChannel(stream_cls(modem), idle_flush=0.1) as at:
         started = time.monotonic()
         assert at.command("AT+NOCRLF", timeout=2.0).final == "OK"
         assert time.monotonic() - started < 1.0
 
 
-def test_device_gone_reaches_waiting_and_later_commands(modem: Responder) -> None:
-    stream = FakeStream(modem)
+def test_device_gone_reaches_waiting_and_later_commands(
+    modem: Responder, stream_cls: type[FakeStream]
+) -> None:
+    stream = stream_cls(modem)
     with AtChannel(stream) as at:
         outcome: list[BaseException] = []
 
@@ -217,8 +237,8 @@ def test_device_gone_reaches_waiting_and_later_commands(modem: Responder) -> Non
             at.wait_for("+CMTI:", timeout=5.0)
 
 
-def test_close_is_prompt_and_final(modem: Responder) -> None:
-    stream = FakeStream(modem)
+def test_close_is_prompt_and_final(modem: Responder, stream_cls: type[FakeStream]) -> None:
+    stream = stream_cls(modem)
     at = AtChannel(stream, poll_interval=0.05)
     at.command("AT")
     started = time.monotonic()
@@ -230,7 +250,9 @@ def test_close_is_prompt_and_final(modem: Responder) -> None:
     at.close()  # idempotent
 
 
-def test_commands_from_many_threads_are_serialised(modem: Responder) -> None:
+def test_commands_from_many_threads_are_serialised(
+    modem: Responder, stream_cls: type[FakeStream]
+) -> None:
     for n in range(8):
         modem.answers[f"AT+TEST={n}"] = f"\r\n+TEST: {n}\r\n\r\nOK\r\n".encode()
     results: dict[int, list[str]] = {}
@@ -239,7 +261,7 @@ def test_commands_from_many_threads_are_serialised(modem: Responder) -> None:
         for _ in range(10):
             results.setdefault(n, []).extend(at.command(f"AT+TEST={n}").lines)
 
-    with AtChannel(FakeStream(modem, chunker=lambda d: [d[:3], d[3:]])) as at:
+    with AtChannel(stream_cls(modem, chunker=lambda d: [d[:3], d[3:]])) as at:
         threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
         for thread in threads:
             thread.start()
@@ -256,8 +278,10 @@ def test_bad_command_text_is_refused_before_sending(channel: AtChannel) -> None:
     assert channel.command("AT").final == "OK"
 
 
-def test_command_from_a_urc_handler_is_refused(modem: Responder) -> None:
-    stream = FakeStream(modem)
+def test_command_from_a_urc_handler_is_refused(
+    modem: Responder, stream_cls: type[FakeStream]
+) -> None:
+    stream = stream_cls(modem)
     errors: list[BaseException] = []
     with AtChannel(stream) as at:
 
@@ -276,10 +300,12 @@ def test_command_from_a_urc_handler_is_refused(modem: Responder) -> None:
         assert at.command("AT").final == "OK"
 
 
-def test_transcript_records_tx_and_rx_with_the_pin_masked(modem: Responder) -> None:
+def test_transcript_records_tx_and_rx_with_the_pin_masked(
+    modem: Responder, stream_cls: type[FakeStream]
+) -> None:
     modem.echo = True
     transcript = Transcript()
-    with AtChannel(FakeStream(modem, chunker=one_byte_chunks), transcript=transcript) as at:
+    with AtChannel(stream_cls(modem, chunker=one_byte_chunks), transcript=transcript) as at:
         with pytest.raises(CmeError):
             at.command('AT+CPIN="1234"')
         at.command("AT+CSQ")

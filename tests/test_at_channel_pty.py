@@ -6,7 +6,14 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from test_at_support import OK, PtyModem, PySerialStream, Responder
+from test_at_support import (
+    OK,
+    PtyModem,
+    PySerialNoFilenoStream,
+    PySerialStream,
+    Responder,
+    SelectableTransport,
+)
 
 from harness.at import AtChannel
 from harness.errors import CmeError, DeviceGoneError
@@ -33,8 +40,11 @@ def pty_modem() -> Iterator[PtyModem]:
     modem.close()
 
 
-def test_commands_urcs_and_pdu_over_a_pty(pty_modem: PtyModem) -> None:
-    with AtChannel(PySerialStream(pty_modem.path), name=pty_modem.path) as at:
+@pytest.mark.parametrize("stream_type", [PySerialStream, PySerialNoFilenoStream])
+def test_commands_urcs_and_pdu_over_a_pty(
+    pty_modem: PtyModem, stream_type: type[PySerialStream]
+) -> None:
+    with AtChannel(stream_type(pty_modem.path), name=pty_modem.path) as at:
         assert at.command("AT+CSQ").lines == ["+CSQ: 18,99"]
         assert at.command("AT+CPIN?").lines == ["+CPIN: SIM PIN"]
         with pytest.raises(CmeError) as error:
@@ -46,8 +56,14 @@ def test_commands_urcs_and_pdu_over_a_pty(pty_modem: PtyModem) -> None:
         assert pty_modem.responder.pdus == [SUBMIT]
 
 
-def test_serial_transport_over_a_pty_and_a_prompt_close(pty_modem: PtyModem) -> None:
-    transport = SerialTransport(pty_modem.path)
+TRANSPORTS = [SerialTransport, SelectableTransport]
+
+
+@pytest.mark.parametrize("transport_type", TRANSPORTS)
+def test_serial_transport_over_a_pty_and_a_prompt_close(
+    pty_modem: PtyModem, transport_type: type[SerialTransport]
+) -> None:
+    transport = transport_type(pty_modem.path)
     transport.open()
     with AtChannel(transport, name=pty_modem.path) as at:
         assert at.command("AT").final == "OK"
@@ -56,9 +72,10 @@ def test_serial_transport_over_a_pty_and_a_prompt_close(pty_modem: PtyModem) -> 
         assert time.monotonic() - started < 0.5
 
 
-def test_device_gone_when_the_pty_master_closes() -> None:
+@pytest.mark.parametrize("transport_type", TRANSPORTS)
+def test_device_gone_when_the_pty_master_closes(transport_type: type[SerialTransport]) -> None:
     modem = PtyModem(Responder({"AT": OK}))
-    transport = SerialTransport(modem.path)
+    transport = transport_type(modem.path)
     transport.open()
     with AtChannel(transport, name=modem.path) as at:
         assert at.command("AT").final == "OK"

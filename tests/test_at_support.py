@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 import serial
 
 from harness.errors import DeviceGoneError, TransportError
+from harness.transport import SerialTransport
 
 Answer = bytes | Callable[[str], bytes]
 OK = b"\r\nOK\r\n"
@@ -81,7 +82,11 @@ class Responder:
 
 
 class FakeStream:
-    """In-memory ByteStream; a device thread runs the Responder and can chunk replies."""
+    """In-memory ByteStream; a device thread runs the Responder and can chunk replies.
+
+    No fileno(), like socket:// and loop://: the channel's background reader reads
+    everything and hands answers over (harness.at.reader.HandoffReader).
+    """
 
     def __init__(
         self,
@@ -95,10 +100,12 @@ class FakeStream:
         self._delay = reply_delay
         self._inbox: queue.Queue[bytes | None] = queue.Queue()
         self._cond = threading.Condition()
+        self._sending = threading.Lock()
         self._to_host = bytearray()
         self._failure: TransportError | None = None
         self.closed = False
         self.written = bytearray()
+        self.readers: set[str] = set()  # names of the threads that called read()
         self._device = threading.Thread(target=self._run, daemon=True)
         self._device.start()
 
@@ -112,6 +119,7 @@ class FakeStream:
     def read(self, timeout: float, max_bytes: int = 4096) -> bytes:
         deadline = time.monotonic() + timeout
         with self._cond:
+            self.readers.add(threading.current_thread().name)
             while not self._to_host:
                 if self._failure is not None:
                     raise self._failure
@@ -121,6 +129,7 @@ class FakeStream:
                 self._cond.wait(remaining)
             data = bytes(self._to_host[:max_bytes])
             del self._to_host[:max_bytes]
+            self._readiness_changed()
             return data
 
     def close(self) -> None:
@@ -129,16 +138,23 @@ class FakeStream:
 
     # test controls
     def inject(self, data: bytes) -> None:
-        """Bytes from the device side at any moment (URCs, garbage)."""
-        for chunk in self._chunker(data):
-            with self._cond:
-                self._to_host += chunk
-                self._cond.notify_all()
+        """Bytes from the device side at any moment (URCs, garbage); one message at a
+        time, as a device sends them (chunks of two messages never interleave)."""
+        with self._sending:
+            for chunk in self._chunker(data):
+                with self._cond:
+                    self._to_host += chunk
+                    self._readiness_changed()
+                    self._cond.notify_all()
 
     def unplug(self) -> None:
         with self._cond:
             self._failure = DeviceGoneError("fake modem unplugged")
+            self._readiness_changed()
             self._cond.notify_all()
+
+    def _readiness_changed(self) -> None:
+        """Hook (under self._cond) for a descriptor that mirrors "read() has something"."""
 
     def _run(self) -> None:
         while True:
@@ -150,6 +166,47 @@ class FakeStream:
                 time.sleep(self._delay)
             if reply:
                 self.inject(reply)
+
+
+class SelectableFakeStream(FakeStream):
+    """A FakeStream with fileno(), like a pyserial device port or a pty: a doorbell pipe
+    is readable exactly while read() has bytes (or the line failed), so the channel
+    uses its SelectReader (callers read their own answers)."""
+
+    def __init__(
+        self,
+        responder: Responder,
+        *,
+        chunker: Callable[[bytes], list[bytes]] | None = None,
+        reply_delay: float = 0.0,
+    ) -> None:
+        self._bell_r, self._bell_w = os.pipe()
+        self._ringing = False
+        super().__init__(responder, chunker=chunker, reply_delay=reply_delay)
+
+    def fileno(self) -> int:
+        return self._bell_r
+
+    def close(self) -> None:
+        super().close()
+        with self._cond:
+            if self._bell_w >= 0:
+                os.close(self._bell_w)
+                os.close(self._bell_r)
+                self._bell_r = self._bell_w = -1
+
+    def _readiness_changed(self) -> None:
+        want = bool(self._to_host) or self._failure is not None
+        if want == self._ringing or self._bell_w < 0:
+            return
+        if want:
+            os.write(self._bell_w, b"!")
+        else:
+            os.read(self._bell_r, 1)
+        self._ringing = want
+
+
+STREAM_KINDS = {"handoff": FakeStream, "select": SelectableFakeStream}
 
 
 class PtyModem:
@@ -205,8 +262,25 @@ class PySerialStream:
         waiting = min(self._port.in_waiting, max_bytes - 1)
         return bytes(first + (self._port.read(waiting) if waiting else b""))
 
+    def fileno(self) -> int:
+        return int(self._port.fileno())
+
     def close(self) -> None:
         self._port.close()
+
+
+class PySerialNoFilenoStream(PySerialStream):
+    """The same pyserial port hidden behind a stream without fileno()."""
+
+    fileno = None  # type: ignore[assignment]
+
+
+class SelectableTransport(SerialTransport):
+    """SerialTransport with the fileno() of its pyserial port (what a transport offers
+    for the channel's SelectReader)."""
+
+    def fileno(self) -> int:
+        return int(self._require_open().fileno())
 
 
 def one_byte_chunks(data: bytes) -> list[bytes]:

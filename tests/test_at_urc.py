@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_at_support import OK, FakeStream, Responder, one_byte_chunks
+from test_at_support import OK, STREAM_KINDS, FakeStream, Responder, one_byte_chunks
 
 from harness.at import AtChannel, Urc
 from harness.at.framer import data_follows
@@ -48,16 +48,25 @@ def same(got: Urc, want: Urc) -> bool:
     return (got.line, got.data) == (want.line, want.data)
 
 
+@pytest.fixture(params=sorted(STREAM_KINDS))
+def stream_cls(request: pytest.FixtureRequest) -> type[FakeStream]:
+    """Every test runs over a stream without fileno() (the background reader hands
+    answers over) and one with it (the calling thread reads its own answer)."""
+    return STREAM_KINDS[request.param]
+
+
 @pytest.fixture
 def modem() -> Responder:
     return Responder({"AT": OK, "AT+CMGL=4": CMGL_ANSWER})
 
 
-def test_urc_at_every_position_of_a_multi_line_response(modem: Responder) -> None:
+def test_urc_at_every_position_of_a_multi_line_response(
+    modem: Responder, stream_cls: type[FakeStream]
+) -> None:
     for urc_bytes, urc in URCS:
         for position in line_boundaries(CMGL_ANSWER):
             modem.answers["AT+CMGL=4"] = CMGL_ANSWER[:position] + urc_bytes + CMGL_ANSWER[position:]
-            with AtChannel(FakeStream(modem)) as at:
+            with AtChannel(stream_cls(modem)) as at:
                 response = at.command("AT+CMGL=4")
                 assert response.lines == CMGL_LINES, (urc, position)
                 queued = at.drain_urcs()
@@ -70,7 +79,10 @@ def test_urc_at_every_position_of_a_multi_line_response(modem: Responder) -> Non
     st.sampled_from(line_boundaries(CMGL_ANSWER)),
     st.lists(st.integers(1, 7), min_size=1, max_size=40),
 )
-def test_urc_spliced_and_randomly_chunked(urc_index: int, position: int, sizes: list[int]) -> None:
+@pytest.mark.parametrize("kind", sorted(STREAM_KINDS))
+def test_urc_spliced_and_randomly_chunked(
+    kind: str, urc_index: int, position: int, sizes: list[int]
+) -> None:
     urc_bytes, urc = URCS[urc_index]
     answer = CMGL_ANSWER[:position] + urc_bytes + CMGL_ANSWER[position:]
 
@@ -83,16 +95,18 @@ def test_urc_spliced_and_randomly_chunked(urc_index: int, position: int, sizes: 
         return chunks
 
     modem = Responder({"AT+CMGL=4": answer})
-    with AtChannel(FakeStream(modem, chunker=chunker)) as at:
+    with AtChannel(STREAM_KINDS[kind](modem, chunker=chunker)) as at:
         assert at.command("AT+CMGL=4").lines == CMGL_LINES
         (queued,) = at.drain_urcs()
         assert same(queued, urc)
 
 
-def test_urcs_between_prompt_and_pdu_and_around_it(modem: Responder) -> None:
+def test_urcs_between_prompt_and_pdu_and_around_it(
+    modem: Responder, stream_cls: type[FakeStream]
+) -> None:
     modem.answers["AT+CMGS=24"] = b'\r\n+ZDONR: "METEOR",272,3,"CS_ONLY","ROAM_OFF"\r\n\r\n> '
     modem.on_pdu = lambda pdu: b'\r\n+ZPASR: "UMTS"\r\n\r\n+CMGS: 5\r\n\r\n+CMTI: "SM",4\r\nOK\r\n'
-    stream = FakeStream(modem, chunker=one_byte_chunks)
+    stream = stream_cls(modem, chunker=one_byte_chunks)
     with AtChannel(stream) as at:
         # a URC that lands after the prompt, before the PDU is written
         modem.answers["AT+CMGS=24"] += b'\r\n+CMTI: "SM",5\r\n'
@@ -106,8 +120,10 @@ def test_urcs_between_prompt_and_pdu_and_around_it(modem: Responder) -> None:
     ]
 
 
-def test_back_to_back_urcs_keep_their_order_and_pdu_lines(modem: Responder) -> None:
-    stream = FakeStream(modem)
+def test_back_to_back_urcs_keep_their_order_and_pdu_lines(
+    modem: Responder, stream_cls: type[FakeStream]
+) -> None:
+    stream = stream_cls(modem)
     with AtChannel(stream) as at:
         stream.inject(b"".join(urc_bytes for urc_bytes, _ in URCS))
         got = [at.wait_for(re.compile(r".*"), timeout=2.0) for _ in URCS]
@@ -116,8 +132,9 @@ def test_back_to_back_urcs_keep_their_order_and_pdu_lines(modem: Responder) -> N
 
 def test_handler_by_prefix_and_regex_installed_before_the_enabling_command(
     modem: Responder,
+    stream_cls: type[FakeStream],
 ) -> None:
-    stream = FakeStream(modem)
+    stream = stream_cls(modem)
     seen: list[Urc] = []
     ready = threading.Event()
     with AtChannel(stream) as at:
@@ -134,8 +151,10 @@ def test_handler_by_prefix_and_regex_installed_before_the_enabling_command(
     assert at.pending_urcs() == []
 
 
-def test_handler_failure_does_not_stop_the_reader(modem: Responder) -> None:
-    stream = FakeStream(modem)
+def test_handler_failure_does_not_stop_the_reader(
+    modem: Responder, stream_cls: type[FakeStream]
+) -> None:
+    stream = stream_cls(modem)
 
     def broken(urc: Urc) -> None:
         raise RuntimeError("handler bug")
@@ -146,8 +165,10 @@ def test_handler_failure_does_not_stop_the_reader(modem: Responder) -> None:
         assert at.command("AT").final == "OK"
 
 
-def test_wait_for_finds_earlier_urcs_and_times_out_cleanly(modem: Responder) -> None:
-    stream = FakeStream(modem)
+def test_wait_for_finds_earlier_urcs_and_times_out_cleanly(
+    modem: Responder, stream_cls: type[FakeStream]
+) -> None:
+    stream = stream_cls(modem)
     with AtChannel(stream) as at:
         stream.inject(b'\r\n+CMTI: "SM",1\r\n\r\n+QIND: SMS DONE\r\n')
         time.sleep(0.05)
@@ -160,15 +181,17 @@ def test_wait_for_finds_earlier_urcs_and_times_out_cleanly(modem: Responder) -> 
         assert "+CMTI:" in str(timeout.value)
 
 
-def test_wait_for_wakes_when_the_urc_arrives(modem: Responder) -> None:
-    stream = FakeStream(modem)
+def test_wait_for_wakes_when_the_urc_arrives(
+    modem: Responder, stream_cls: type[FakeStream]
+) -> None:
+    stream = stream_cls(modem)
     with AtChannel(stream) as at:
         threading.Timer(0.1, stream.inject, args=(b"\r\nRDY\r\n",)).start()
         assert at.wait_for("RDY", timeout=2.0).line == "RDY"
 
 
 @pytest.fixture
-def routed() -> Iterator[tuple[AtChannel, FakeStream]]:
+def routed(stream_cls: type[FakeStream]) -> Iterator[tuple[AtChannel, FakeStream]]:
     modem = Responder(
         {
             "AT+CPIN?": b"\r\n+CPIN: READY\r\n\r\nOK\r\n",
@@ -179,7 +202,7 @@ def routed() -> Iterator[tuple[AtChannel, FakeStream]]:
             'AT+CLCK="SC",2': b"\r\n+CLCK: 1\r\n\r\nOK\r\n",
         }
     )
-    stream = FakeStream(modem)
+    stream = stream_cls(modem)
     with AtChannel(stream) as at:
         yield at, stream
 
@@ -213,9 +236,11 @@ def test_known_urc_tables() -> None:
     assert line_prefix("Revision: X") is None
 
 
-def test_input_is_never_flushed_and_a_urc_merged_after_the_final_is_kept() -> None:
+def test_input_is_never_flushed_and_a_urc_merged_after_the_final_is_kept(
+    stream_cls: type[FakeStream],
+) -> None:
     modem = Responder({"AT": b'\r\nOK\r\n\r\n+CMTI: "SM",9\r\n'})
-    stream = FakeStream(modem)
+    stream = stream_cls(modem)
     with AtChannel(stream) as at:
         stream.inject(b"\r\nRING\r\n")
         time.sleep(0.05)

@@ -125,15 +125,17 @@ class FakeModem:
         self.stat = stat
         self.pushes.append(stat)
 
-    def deliver_sms(self, pdu: SmsDeliver) -> bool:
-        return self._take(pdu)
+    def deliver_sms(self, pdu: SmsDeliver, *, imsi: str | None = None) -> bool:
+        return self._take(pdu, imsi)
 
-    def deliver_status_report(self, report: SmsStatusReport) -> bool:
-        return self._take(report)
+    def deliver_status_report(self, report: SmsStatusReport, *, imsi: str | None = None) -> bool:
+        return self._take(report, imsi)
 
-    def _take(self, tpdu: SmsDeliver | SmsStatusReport) -> bool:
+    def _take(self, tpdu: SmsDeliver | SmsStatusReport, imsi: str | None) -> bool:
         if not self.stat.registered or self.refuse or self.sim is None:
             return False
+        if imsi is not None and imsi != self.imsi:
+            return False  # like VirtualModem: not attached under that IMSI any more
         tpdu.encode()  # what a real modem would do with it first
         self.received.append(Received(self.sim.iccid, tpdu))
         return True

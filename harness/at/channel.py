@@ -1,15 +1,18 @@
 """AtChannel: one AT command at a time over a byte stream, URCs taken out on the way.
 
-One reader thread owns the input: it frames bytes into lines (harness.at.framer),
-gives each line to the running command or to the URC queue (rule in
-harness.at.urc), and wakes the waiting caller. Callers are serialised by a
-lock; each command carries its expected prefixes and deadline
-(harness.at.commands). Input is never flushed before a command: whatever the
-modem said in between is a URC and is kept.
+Callers are serialised by a lock; each command carries its expected prefixes and
+deadline (harness.at.commands). One holder at a time reads the input
+(harness.at.reader) and hands each chunk to the Intake (harness.at.intake), which
+frames it into lines (harness.at.framer) and gives each line to the running
+command or to the URCs (rule in harness.at.urc). On a stream with a descriptor
+the calling thread reads its own answer while a background thread reads between
+commands; on others the background thread reads all and wakes the caller. Input
+is never flushed before a command: whatever the modem said in between is a URC
+and is kept.
 
-Failure model: a transport error in the reader (DeviceGoneError when a USB
-modem vanishes) stops the reader and is raised to the waiting command, to every
-later command and to `wait_for` callers; nothing waits forever.
+Failure model: a transport error (DeviceGoneError when a USB modem vanishes)
+stops the reading and is raised to the waiting command, to every later command
+and to `wait_for` callers; nothing waits forever.
 
 Known limit: a final result code that arrives after its command's deadline is
 taken by the next command (no modem echo identifies whose OK it is).
@@ -22,12 +25,13 @@ import re
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from types import TracebackType
 
 from harness.at.commands import default_timeout, inferred_prefixes
-from harness.at.framer import CTRL_Z, FramerEvent, Line, LineFramer, Prompt
-from harness.at.response import AtResponse, Final, parse_final, raise_for_final
+from harness.at.framer import CTRL_Z
+from harness.at.intake import Exchange, Intake
+from harness.at.reader import open_reader
+from harness.at.response import AtResponse, raise_for_final
 from harness.at.urc import Urc, UrcHandler, UrcPattern, UrcQueue
 from harness.errors import (
     AtCommandError,
@@ -46,25 +50,7 @@ log = logging.getLogger(__name__)
 
 ESC = b"\x1b"
 _FORBIDDEN_IN_COMMAND = re.compile("[\r\n\x1a\x1b]")
-_RECEIVED_KEPT = 4096  # bytes of a running command's input kept for AtTimeout
 _LOCK_SLACK_S = 185.0  # a queued command may wait for the slowest running one (+COPS=?)
-
-
-@dataclass
-class _Exchange:
-    """The running command, shared between the caller and the reader under the lock."""
-
-    label: str  # "<port>: <masked command>", what errors name (never the raw command)
-    prefixes: tuple[str, ...]
-    wants_prompt: bool
-    lines: list[str] = field(default_factory=list)
-    final: Final | None = None
-    prompted: bool = False
-    received: bytearray = field(default_factory=bytearray, repr=False)  # may hold an echo
-    last_line_at: float = 0.0
-    # Set by the reader *after* releasing the lock, so the caller wakes straight into
-    # a free lock (one thread switch per answer, not two).
-    wakeup: threading.Event = field(default_factory=threading.Event)
 
 
 class AtChannel:
@@ -81,22 +67,24 @@ class AtChannel:
         poll_interval: float = 0.05,
     ) -> None:
         """`name` is the port shown in errors; `idle_flush` is how long an unterminated
-        line may sit before it is taken as complete; `poll_interval` bounds close()."""
+        line may sit before it is taken as complete; `poll_interval` bounds close().
+
+        A stream with `fileno()` (an OS descriptor that is readable whenever `read()`
+        has bytes) lets each command read its own answer (harness.at.reader)."""
         self.name = name
         self._stream = stream
         self._transcript = transcript
         self._default_timeout = default_timeout
-        self._idle_flush = idle_flush
         self._poll = poll_interval
-        self._framer = LineFramer()
         self._urcs = UrcQueue()
-        self._lock = threading.Lock()  # guards _exchange, _failure and the framer
+        self._lock = threading.Lock()  # guards the exchange, the framer and _failure
         self._serial = threading.Lock()
-        self._exchange: _Exchange | None = None
         self._failure: TransportError | None = None
         self._closed = False
-        self._stop = threading.Event()
-        self._reader = threading.Thread(target=self._run, name=f"at-reader-{name}", daemon=True)
+        self._intake = Intake(
+            self._lock, self._urcs, self._record_rx, name=name, idle_flush=idle_flush
+        )
+        self._reader = open_reader(stream, self._intake, self._fail, name=name, poll=poll_interval)
         self._reader.start()
 
     # ---- public API -------------------------------------------------------------
@@ -139,15 +127,8 @@ class AtChannel:
         try:
             self._raise_if_unusable()
             label = f"{self.name}: {masked}"
-            exchange = _Exchange(label, expected, wants_prompt=pdu is not None)
-            with self._lock:
-                self._exchange = exchange
-                self._framer.expect_echo(cmd)
-            deadline = time.monotonic() + limit
-            self._write(cmd.encode("ascii") + b"\r")
-            if pdu is not None:
-                self._send_pdu(exchange, pdu, deadline, limit)
-            self._wait(exchange, deadline, limit, grace=info_grace)
+            exchange = Exchange(label, expected, wants_prompt=pdu is not None)
+            self._run(exchange, cmd, pdu, limit, info_grace)
             with self._lock:
                 lines, final = list(exchange.lines), exchange.final
             if final is None:
@@ -155,14 +136,12 @@ class AtChannel:
             raise_for_final(final, label)
             return AtResponse(lines, final.line)
         finally:
-            with self._lock:
-                self._exchange = None
-                self._framer.expect_echo(None)
             self._serial.release()
 
     def on_urc(self, pattern: UrcPattern, handler: UrcHandler) -> int:
-        """Route URCs matching `pattern` (prefix str or compiled regex) to `handler`,
-        on the reader thread. May be installed before the command that enables the URC.
+        """Route URCs matching `pattern` (prefix str or compiled regex) to `handler`, on
+        the thread that holds the input (the background reader, or the caller of the
+        running command). May be installed before the command that enables the URC.
         Returns a token for remove_urc_handler."""
         return self._urcs.add_handler(pattern, handler)
 
@@ -182,24 +161,21 @@ class AtChannel:
         return self._urcs.drain()
 
     def close(self) -> None:
-        """Stop the reader (within about one poll interval) and close the stream."""
-        if self._closed:
-            return
-        self._closed = True
-        self._stop.set()
-        if threading.current_thread() is not self._reader:
-            self._reader.join(timeout=self._poll + 1.0)
+        """Stop the reading (within about one poll interval) and close the stream."""
+        closed = TransportError(f"{self.name}: the AT channel was closed")
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._failure = self._failure or closed
+            exchange = self._intake.exchange
+        if exchange is not None:
+            exchange.wakeup.set()
+        self._reader.stop(timeout=self._poll + 1.0)
         try:
             self._stream.close()
         except Exception:
             log.exception("%s: closing the stream failed", self.name)
-        closed = TransportError(f"{self.name}: the AT channel was closed")
-        with self._lock:
-            if self._failure is None:
-                self._failure = closed
-            exchange = self._exchange
-        if exchange is not None:
-            exchange.wakeup.set()
         self._urcs.fail(closed)
 
     def __enter__(self) -> AtChannel:
@@ -216,10 +192,10 @@ class AtChannel:
     # ---- caller side -----------------------------------------------------------
 
     def _check_caller(self, cmd: str, masked: str, pdu: str | None) -> None:
-        if threading.current_thread() is self._reader:
+        if threading.current_thread() is self._reader.thread or self._urcs.in_handler():
             raise HarnessError(
                 f"{self.name}: {masked} was called from a URC handler; handlers run on the "
-                f"reader thread and must hand work to another thread instead."
+                f"thread that reads the input and must hand work to another thread instead."
             )
         for text, what in ((cmd, "command"), (pdu or "", "PDU")):
             if _FORBIDDEN_IN_COMMAND.search(text):
@@ -242,25 +218,51 @@ class AtChannel:
             f"new AtChannel."
         ) from failure
 
+    def _run(
+        self, exchange: Exchange, cmd: str, pdu: str | None, limit: float, grace: float | None
+    ) -> None:
+        """Claim the input, send, and wait for the answer; always give the input back."""
+        with self._lock:
+            self._intake.begin(exchange, cmd)
+        leading = self._reader.claim()
+        try:
+            deadline = time.monotonic() + limit
+            self._write(cmd.encode("ascii") + b"\r")
+            if pdu is not None:
+                self._send_pdu(exchange, pdu, deadline, limit, leading)
+            self._wait(exchange, deadline, limit, grace, leading)
+        finally:
+            with self._lock:
+                self._intake.end()
+            if leading:
+                self._reader.release()
+
     def _write(self, data: bytes) -> None:
         self._record(Direction.TX, data)
         try:
             self._stream.write(data)
-        except DeviceGoneError as exc:
-            with self._lock:  # later commands report the vanished device, not "not open"
-                self._failure = self._failure or exc
+        except DeviceGoneError as exc:  # later commands report the vanished device
+            self._fail(exc)
+            raise
+        except TransportError:
+            # A read may just have found the device gone and closed the port ("not
+            # open" here): report what it found.
+            self._reader.settle(self._poll + 0.1)
+            self._raise_if_unusable()
             raise
 
-    def _send_pdu(self, exchange: _Exchange, pdu: str, deadline: float, limit: float) -> None:
+    def _send_pdu(
+        self, exchange: Exchange, pdu: str, deadline: float, limit: float, leading: bool
+    ) -> None:
         try:
-            self._wait(exchange, deadline, limit, grace=None)
+            self._wait(exchange, deadline, limit, None, leading)
         except AtTimeout:
             self._abort_prompt()
             raise
         with self._lock:
             final = exchange.final
             if final is None:
-                self._framer.expect_echo(pdu)
+                self._intake.expect_echo(pdu)
         if final is not None:
             raise_for_final(final, exchange.label)
             raise AtCommandError(exchange.label, f"{final.line} before the '> ' prompt")
@@ -277,129 +279,75 @@ class AtChannel:
             log.warning("%s: could not send ESC to abort the SMS prompt", self.name)
 
     def _wait(
-        self, exchange: _Exchange, deadline: float, limit: float, grace: float | None
+        self,
+        exchange: Exchange,
+        deadline: float,
+        limit: float,
+        grace: float | None,
+        leading: bool,
     ) -> None:
-        """Until the final code (or the prompt, while one is wanted), the grace, or AtTimeout."""
+        """Until the final code (or the prompt, while one is wanted), the grace, or AtTimeout.
+
+        Leading, this thread reads the input itself, in slices of at most one poll
+        interval (so close() is noticed); else the background reader wakes it."""
         while True:
-            with self._lock:
-                if exchange.final is not None:
-                    return
-                self._raise_if_unusable()
-                if exchange.wants_prompt and exchange.prompted:
-                    exchange.wants_prompt = False
-                    return
-                now = time.monotonic()
-                wait = deadline - now
-                if grace is not None and exchange.lines:
-                    quiet = now - exchange.last_line_at
-                    if quiet >= grace:
-                        return
-                    wait = min(wait, grace - quiet)
-                if deadline - now <= 0:
-                    received = mask_at_command(bytes(exchange.received))
-                    raise AtTimeout(exchange.label, limit, received)
-                exchange.wakeup.clear()
-            exchange.wakeup.wait(wait)
-
-    # ---- reader side -----------------------------------------------------------
-
-    def _run(self) -> None:
-        last_rx = time.monotonic()
-        while not self._stop.is_set():
-            try:
-                data = self._stream.read(self._poll)
-            except Exception as exc:
-                self._fail(exc)
+            wait = self._remaining(exchange, deadline, limit, grace)
+            if wait is None:
                 return
-            try:
-                now = time.monotonic()
-                if data:
-                    last_rx = now
-                    events = self._ingest(data)
-                elif now - last_rx >= self._idle_flush:
-                    events = self._flush_idle()
-                else:
-                    continue
-                self._dispatch(events, now)
-            except Exception:
-                log.exception("%s: reader could not process input; continuing", self.name)
+            if not leading:
+                exchange.wakeup.wait(wait)
+            elif self._reader.wait_turn(wait):
+                due = self._intake.idle_due(time.monotonic())
+                slice_s = min(wait, self._poll) if due is None else min(wait, self._poll, due)
+                self._reader.read_once(slice_s)
 
-    def _ingest(self, data: bytes) -> list[FramerEvent]:
-        self._record(Direction.RX, data)
+    def _remaining(
+        self, exchange: Exchange, deadline: float, limit: float, grace: float | None
+    ) -> float | None:
+        """None when the wait is over, else the seconds left; raises AtTimeout or the
+        line's failure."""
         with self._lock:
-            if self._exchange is not None:
-                received = self._exchange.received
-                received += data
-                del received[:-_RECEIVED_KEPT]  # a flood must not grow without bound
-            return self._framer.feed(data)
+            if exchange.final is not None:
+                return None
+            self._raise_if_unusable()
+            if exchange.wants_prompt and exchange.prompted:
+                exchange.wants_prompt = False
+                return None
+            now = time.monotonic()
+            wait = deadline - now
+            if grace is not None and exchange.lines:
+                quiet = now - exchange.last_line_at
+                if quiet >= grace:
+                    return None
+                wait = min(wait, grace - quiet)
+            if deadline - now <= 0:
+                received = mask_at_command(bytes(exchange.received))
+                raise AtTimeout(exchange.label, limit, received)
+            exchange.wakeup.clear()
+            return wait
 
-    def _flush_idle(self) -> list[FramerEvent]:
-        with self._lock:
-            return self._framer.flush() if self._framer.pending else []
-
-    def _dispatch(self, events: list[FramerEvent], now: float) -> None:
-        urcs: list[Urc] = []
-        wake = False
-        with self._lock:
-            exchange = self._exchange
-            for event in events:
-                if isinstance(event, Prompt):
-                    if exchange is not None and exchange.wants_prompt:
-                        exchange.prompted = True
-                        wake = True
-                    else:
-                        log.debug("%s: '> ' prompt with no PDU to send; ignored", self.name)
-                    continue
-                if exchange is None or exchange.final is not None:
-                    urcs.append(self._urc(event, now))
-                    continue
-                final = parse_final(event.text) if event.data is None else None
-                if final is not None:
-                    exchange.final = final
-                elif self._urcs.is_unsolicited(event.text, exchange.prefixes):
-                    urcs.append(self._urc(event, now))
-                    continue
-                else:
-                    exchange.lines.append(event.text)
-                    if event.data is not None:
-                        exchange.lines.append(event.data)
-                    exchange.last_line_at = now
-                wake = True
-        if wake and exchange is not None:
-            exchange.wakeup.set()
-        for urc in urcs:
-            self._deliver(urc)
-
-    @staticmethod
-    def _urc(line: Line, now: float) -> Urc:
-        """A URC, masked: a late echo of AT+CPIN="..." (after its command timed out)
-        must not put the PIN in the queue, a handler or a log."""
-        return Urc(mask_text(line.text), line.data, mask_at_command(line.raw), now)
-
-    def _deliver(self, urc: Urc) -> None:
-        handler = self._urcs.handler_for(urc.line)
-        if handler is None:
-            self._urcs.put(urc)
-            return
-        try:
-            handler(urc)
-        except Exception:
-            log.exception("%s: URC handler failed on %r", self.name, urc.prefix)
+    # ---- failures and the record -------------------------------------------------
 
     def _fail(self, exc: Exception) -> None:
-        if self._stop.is_set():
-            return
+        """The line failed (on whichever thread read or wrote): stop reading, tell the
+        waiting command, later commands and wait_for callers."""
         if isinstance(exc, TransportError):
             failure = exc
         else:
             failure = TransportError(f"{self.name}: reading failed: {exc!r}")
-        log.error("%s: AT reader stopped: %s", self.name, failure)
         with self._lock:
+            if self._closed:  # errors of a closing stream are expected
+                return
             self._failure = self._failure or failure
-            exchange = self._exchange
+            exchange = self._intake.exchange
+        log.error("%s: AT input stopped: %s", self.name, failure)
+        self._reader.halt()
         if exchange is not None:
             exchange.wakeup.set()
         self._urcs.fail(failure)
+
+    def _record_rx(self, data: bytes) -> None:
+        self._record(Direction.RX, data)
 
     def _record(self, direction: Direction, data: bytes) -> None:
         """The transcript masks AT secrets itself, across chunk boundaries."""

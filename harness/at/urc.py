@@ -21,6 +21,7 @@ URCs that no handler takes go to a queue, oldest first, never dropped;
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -29,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from harness.errors import HarnessTimeout, TransportError
+
+log = logging.getLogger(__name__)
 
 UrcPattern = str | re.Pattern[str]
 UrcHandler = Callable[["Urc"], None]
@@ -124,8 +127,11 @@ class Urc:
 class UrcQueue:
     """Handlers by pattern plus the queue of URCs no handler took; thread-safe.
 
-    Handlers run on the channel's reader thread: they must return quickly and must
-    not call `AtChannel.command` (the reader would wait for itself).
+    Handlers run on the thread that holds the channel's input when the URC arrives:
+    its background reader between commands, the calling thread while a command
+    reads its own answer (harness.at.reader). Only one thread holds the input, so
+    handlers run one at a time and in arrival order. They must return quickly and
+    must not call `AtChannel.command` (the input holder would wait for itself).
     """
 
     def __init__(self) -> None:
@@ -134,6 +140,7 @@ class UrcQueue:
         self._next_id = 0
         self._queue: deque[Urc] = deque()
         self._failure: TransportError | None = None
+        self._in_handler = threading.local()
 
     def add_handler(self, pattern: UrcPattern, handler: UrcHandler) -> int:
         """Register a handler; returns a token for `remove_handler`. First match wins."""
@@ -160,6 +167,24 @@ class UrcQueue:
         if is_known_urc(text) or self.handler_for(text) is not None:
             return True
         return bool(expected) and line_prefix(text) is not None
+
+    def deliver(self, urc: Urc, where: str = "AT") -> None:
+        """Give `urc` to its handler (on this thread, no lock held) or queue it."""
+        handler = self.handler_for(urc.line)
+        if handler is None:
+            self.put(urc)
+            return
+        self._in_handler.active = True
+        try:
+            handler(urc)
+        except Exception:
+            log.exception("%s: URC handler failed on %r", where, urc.prefix)
+        finally:
+            self._in_handler.active = False
+
+    def in_handler(self) -> bool:
+        """True on a thread that is running a URC handler right now."""
+        return bool(getattr(self._in_handler, "active", False))
 
     def put(self, urc: Urc) -> None:
         with self._cond:

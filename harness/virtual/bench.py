@@ -77,8 +77,8 @@ class SimSpec:
 
 
 def numbered_profile(base: CardProfile, index: int) -> CardProfile:
-    """Subscriber `index` derived from `base`: its own ICCID, IMSI and MSISDN (index 0 = base
-    numbering of default.toml), the same secrets. For benches with many modems."""
+    """Subscriber `index` derived from `base`: its own ICCID, IMSI and MSISDN (numbered from
+    default.toml's +15555550118), the same secrets. For benches with many modems."""
     if not 0 <= index < 80:
         raise ConfigError(f"subscriber index {index} out of range 0-79")
     body = f"8988211{index + 1:011d}"
@@ -301,9 +301,9 @@ class VirtualBench:
                     _sim_label(self._sim_specs[held[0]]) if held else "(empty)",
                 ]
             )
-        for sim, spec in self._sim_specs.items():
+        for sim, card in self._sim_specs.items():
             if self.where(sim) is None:
-                rows.append([f"SIM {sim}", "bench top", "-", _sim_label(spec)])
+                rows.append([f"SIM {sim}", "bench top", "-", _sim_label(card)])
         return tabulate(rows, headers=["device", "kind", "port", "SIM"], tablefmt="simple")
 
     # --- internals -------------------------------------------------------------------

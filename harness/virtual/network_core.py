@@ -41,9 +41,11 @@ log = logging.getLogger(__name__)
 class Terminal(Protocol):
     """What the network needs of a modem it serves; `VirtualModem` has all three."""
 
-    def deliver_sms(self, pdu: SmsDeliver) -> bool: ...
+    def deliver_sms(self, pdu: SmsDeliver, *, imsi: str | None = None) -> bool: ...
 
-    def deliver_status_report(self, report: SmsStatusReport) -> bool: ...
+    def deliver_status_report(
+        self, report: SmsStatusReport, *, imsi: str | None = None
+    ) -> bool: ...
 
     def set_registration(self, stat: RegStatus) -> None: ...
 
@@ -186,7 +188,7 @@ class NetworkCore:
                     if step is None:
                         return wake
                 message, attachment, line = step
-                accepted = self._hand_over(attachment.modem, message)
+                accepted = self._hand_over(attachment, message)
                 with self.lock:
                     if accepted:
                         self._delivered(key, message, attachment, line, wake)
@@ -198,11 +200,14 @@ class NetworkCore:
                 self.quiet.notify_all()
 
     @staticmethod
-    def _hand_over(modem: Terminal, message: StoredMessage) -> bool:
+    def _hand_over(attachment: Attachment, message: StoredMessage) -> bool:
+        """The modem takes it only if it is still attached under that IMSI when the
+        delivery runs on its thread: a SIM swapped in meanwhile never gets it."""
+        modem, imsi = attachment.modem, attachment.imsi
         try:
             if isinstance(message.tpdu, SmsStatusReport):
-                return modem.deliver_status_report(message.tpdu)
-            return modem.deliver_sms(message.tpdu)
+                return modem.deliver_status_report(message.tpdu, imsi=imsi)
+            return modem.deliver_sms(message.tpdu, imsi=imsi)
         except Exception:  # whatever broke, the message stays queued
             log.exception("virtual network: a modem failed to take message %d", message.id)
             return False

@@ -169,35 +169,47 @@ class VirtualModem:
         self._do(lambda: self._fw.radio.network_update(stat))
 
     # --- SMS from and to the network -------------------------------------------------------
-    def deliver_sms(self, pdu: SmsDeliver | bytes, *, smsc: str | None = None) -> bool:
+    def deliver_sms(
+        self, pdu: SmsDeliver | bytes, *, smsc: str | None = None, imsi: str | None = None
+    ) -> bool:
         """An SMS-DELIVER (object or TPDU bytes) arrives from the network.
 
         Stored and/or indicated per +CNMI; False when the modem cannot take it (not
-        registered, memory full): the network keeps it for later.
+        registered, memory full, or — given `imsi` — no longer attached under that
+        IMSI): the network keeps it for later.
         """
         tpdu = pdu.encode() if isinstance(pdu, SmsDeliver) else bytes(pdu)
         deliver = SmsDeliver.decode(tpdu)  # a CodecError here is the caller's bad PDU
 
         def run() -> bool:
-            if not self._fw.radio.registered:
+            if not self._attached_as(imsi):
                 return False
             return self._fw.sms.receive(self._with_smsc(tpdu, smsc), deliver)
 
         return self._do(run)
 
     def deliver_status_report(
-        self, report: SmsStatusReport | bytes, *, smsc: str | None = None
+        self,
+        report: SmsStatusReport | bytes,
+        *,
+        smsc: str | None = None,
+        imsi: str | None = None,
     ) -> bool:
         """An SMS-STATUS-REPORT for an earlier submit; routed per +CNMI <ds>."""
         tpdu = report.encode() if isinstance(report, SmsStatusReport) else bytes(report)
         decoded = SmsStatusReport.decode(tpdu)
 
         def run() -> bool:
-            if not self._fw.radio.registered:
+            if not self._attached_as(imsi):
                 return False
             return self._fw.sms.receive_report(self._with_smsc(tpdu, smsc), decoded)
 
         return self._do(run)
+
+    def _attached_as(self, imsi: str | None) -> bool:
+        """Registered, and (when the network names one) under that IMSI; on the I/O thread."""
+        radio = self._fw.radio
+        return radio.registered and (imsi is None or radio.imsi == imsi)
 
     @property
     def sent_messages(self) -> list[SmsPdu]:

@@ -1,0 +1,190 @@
+"""Guess orders for a PIN campaign, and the weak-PIN audit over the common-PIN list.
+
+The list (fixtures/common_pins.txt) names its source in its header: ranks 1-20
+are the DataGenetics 2012 table (3.4 million leaked 4-digit PINs); below a
+marker line comes a generated tail that is *not* from the source (years
+1940-2025). The dictionary order is that file, then every other 4-digit value
+in ascending order, so a long campaign still covers the whole space once.
+
+Guesses are `Secret`s: a guess that turns out to be the PIN is the owner's PIN,
+so it is treated as one from the moment it is made.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from harness.errors import ConfigError
+from harness.secrets import Secret
+from harness.sim.pin_service import encode_pin
+
+__all__ = [
+    "COMMON_PINS",
+    "AuditResult",
+    "CommonPins",
+    "Guess",
+    "Strategy",
+    "audit_pin",
+    "guesses",
+    "load_common_pins",
+]
+
+COMMON_PINS = Path(__file__).resolve().parents[2] / "fixtures" / "common_pins.txt"
+TAIL_MARKER = "# --- generated tail"
+SOURCE = "DataGenetics 2012, 3.4 million leaked 4-digit PINs"
+
+
+class Strategy(Enum):
+    DICTIONARY = "dictionary"  # the common-PIN list, most frequent first
+    SEQUENTIAL = "sequential"  # 0000, 0001, ... (00000000... for a PUK)
+    RANDOM = "random"  # uniformly, without replacement, from a seed
+    RESET_TRICKS = "reset-tricks"  # dictionary (PIN) / sequential (PUK), a reset between guesses
+
+
+@dataclass(frozen=True)
+class CommonPins:
+    pins: tuple[str, ...]
+    sourced: int  # the first `sourced` entries come from the named source
+    shares: dict[str, str]  # PIN -> share of the source's data set, as the source gives it
+    path: Path
+
+    def rank(self, pin: str) -> int | None:
+        try:
+            return self.pins.index(pin) + 1
+        except ValueError:
+            return None
+
+
+def load_common_pins(path: Path = COMMON_PINS) -> CommonPins:
+    """Read the list; `ConfigError` names the file and line of a bad entry."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(f"common-PIN list {path} cannot be read ({exc.strerror})") from None
+    pins: list[str] = []
+    shares: dict[str, str] = {}
+    sourced: int | None = None
+    for number, line in enumerate(lines, start=1):
+        if line.startswith(TAIL_MARKER):
+            sourced = len(pins)
+        value, _, comment = line.partition("#")
+        value = value.strip()
+        if not value:
+            continue
+        if not (value.isascii() and value.isdigit() and len(value) == 4):
+            raise ConfigError(f"{path}:{number}: {value!r} is not a 4-digit PIN")
+        if value in shares or value in pins:
+            raise ConfigError(f"{path}:{number}: {value} is listed twice")
+        pins.append(value)
+        share = comment.split()[-1] if comment.strip().endswith("%") else None
+        if share is not None:
+            shares[value] = share
+    return CommonPins(tuple(pins), len(pins) if sourced is None else sourced, shares, path)
+
+
+@dataclass(frozen=True)
+class Guess:
+    value: Secret
+    origin: str  # where it came from, without its digits: "common list #3", "random draw 2"
+
+
+def guesses(
+    strategy: Strategy,
+    *,
+    digits: int,
+    limit: int,
+    seed: int | None = None,
+    common: CommonPins | None = None,
+) -> Iterator[Guess]:
+    """At most `limit` guesses of `digits` digits in the strategy's order, each once."""
+    if strategy is Strategy.RESET_TRICKS:
+        strategy = Strategy.DICTIONARY if digits == 4 else Strategy.SEQUENTIAL
+    if strategy is Strategy.DICTIONARY:
+        if digits != 4:
+            raise ConfigError(
+                f"the dictionary strategy holds 4-digit PINs; a {digits}-digit secret (the "
+                f"PUK) is guessed with --strategy sequential or random"
+            )
+        return _dictionary(common or load_common_pins(), limit)
+    if strategy is Strategy.SEQUENTIAL:
+        return (
+            Guess(Secret(f"{n:0{digits}d}"), f"sequential #{n + 1}")
+            for n in range(min(limit, 10**digits))
+        )
+    draws = random.Random(seed).sample(range(10**digits), min(limit, 10**digits))
+    return (Guess(Secret(f"{n:0{digits}d}"), f"random draw {i}") for i, n in enumerate(draws, 1))
+
+
+def _dictionary(common: CommonPins, limit: int) -> Iterator[Guess]:
+    listed = set(common.pins)
+    rest = (f"{n:04d}" for n in range(10**4) if f"{n:04d}" not in listed)
+    count = 0
+    for rank, pin in enumerate(common.pins, start=1):
+        if count >= limit:
+            return
+        yield Guess(Secret(pin), f"common list #{rank}")
+        count += 1
+    for pin in rest:
+        if count >= limit:
+            return
+        yield Guess(Secret(pin), "ascending after the list")
+        count += 1
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """Where an owner's PIN stands on the common list; holds no digit of it."""
+
+    rank: int | None
+    sourced: bool  # ranked by the named source (not in the generated tail)
+    share: str | None
+    listed: int  # entries on the list
+    sourced_count: int
+
+    @property
+    def on_list(self) -> bool:
+        return self.rank is not None
+
+    def describe(self, tries: int = 3) -> str:
+        if self.rank is None:
+            return (
+                f"Not on the common-PIN list ({self.listed} PINs: the {self.sourced_count} most "
+                f"common by {SOURCE}, then year-like PINs). A dictionary attack with {tries} "
+                f"tries will not find it."
+            )
+        within = (
+            f"a thief with {tries} tries finds it"
+            if self.rank <= tries
+            else f"beyond a thief's {tries} tries, but on every guessing list"
+        )
+        if self.sourced:
+            share = f", {self.share} of that data set" if self.share else ""
+            return (
+                f"WEAK: #{self.rank} of the {self.sourced_count} most common 4-digit PINs "
+                f"({SOURCE}{share}): {within}. Change it."
+            )
+        return (
+            f"WEAK: #{self.rank} on the common-PIN list, in its generated tail of year-like "
+            f"PINs (not ranked by the source; a birth year is the next thing a thief tries): "
+            f"{within}. Change it."
+        )
+
+
+def audit_pin(pin: Secret, common: CommonPins | None = None) -> AuditResult:
+    """Rank the owner's PIN on the common list; `PinFormatError` (value never quoted)
+    when it is not a PIN at all."""
+    encode_pin(pin, "PIN")
+    listing = common or load_common_pins()
+    rank = listing.rank(pin.reveal())
+    share = listing.shares.get(pin.reveal()) if rank is not None else None
+    return AuditResult(
+        rank=rank,
+        sourced=rank is not None and rank <= listing.sourced,
+        share=share,
+        listed=len(listing.pins),
+        sourced_count=listing.sourced,
+    )
