@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.bench_commands import add_bench_commands
 from harness.errors import HarnessError
 from harness.modem_commands import add_modem_commands
 
@@ -51,7 +52,7 @@ def _cmd_card_info(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from harness.demo import run_demo  # noqa: PLC0415
 
-    return run_demo(transcript_path=args.transcript)
+    return run_demo(transcript_path=args.transcript, report_dir=args.report)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,9 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
     info.set_defaults(func=_cmd_card_info)
 
     add_modem_commands(commands)
+    add_bench_commands(commands)
 
     demo = commands.add_parser("demo", help="the demo on the virtual bench (make demo)")
     demo.add_argument("--transcript", type=Path, help="also write the masked APDU transcript here")
+    demo.add_argument(
+        "--report",
+        type=Path,
+        default=Path("reports"),
+        help="where the story's Markdown report goes (default: reports/)",
+    )
     demo.set_defaults(func=_cmd_demo)
     return parser
 

@@ -66,13 +66,14 @@ class SafetyPolicy:
     def describe(self) -> str:
         """The policy in words, for plans and reports."""
         pin_keep = max(self.pin_floor, 0 if self.allow_last_pin_attempt else 1)
-        pin = f"keeps at least {pin_keep} PIN tries" if pin_keep else "may block the PIN"
+        tries = "try" if pin_keep == 1 else "tries"
+        pin = f"keeps at least {pin_keep} PIN {tries}" if pin_keep else "may block the PIN"
         if not self.allow_puk_attempts:
             puk = "spends no PUK tries"
         elif self.puk_floor:
-            puk = f"keeps at least {self.puk_floor} PUK tries"
+            puk = f"keeps at least {self.puk_floor} PUK {'try' if self.puk_floor == 1 else 'tries'}"
         else:
-            puk = "may exhaust the PUK (the SIM is then blocked for good)"
+            puk = "may exhaust the PUK"
         return f"{pin}, {puk}" + (f" ({self.reason})" if self.reason else "")
 
     def check(self, kind: Spend, what: str, remaining: int | None, target: str) -> None:

@@ -17,11 +17,20 @@ PROFILE = load_profile(DEFAULT_PROFILE)
 
 
 @pytest.mark.pcsc
-def test_demo_reads_identity_and_pin_status_over_pcsc(pcscd: object, tmp_path: Path) -> None:
+def test_demo_reads_the_card_over_pcsc_and_tells_the_story(pcscd: object, tmp_path: Path) -> None:
     """Runs in its own process: the demo starts its own private pcscd."""
     transcript = tmp_path / "demo.txt"
     result = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "demo", "--transcript", str(transcript)],
+        [
+            sys.executable,
+            "-m",
+            "harness.cli",
+            "demo",
+            "--transcript",
+            str(transcript),
+            "--report",
+            str(tmp_path / "reports"),
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -39,6 +48,8 @@ def test_demo_reads_identity_and_pin_status_over_pcsc(pcscd: object, tmp_path: P
         "after PIN1 verification",
     ):
         assert expected in out
+    assert "VULNERABLE" in out and "PROTECTED" in out and "as predicted" in out
+    assert (tmp_path / "reports" / "story.md").read_text().count("sequenceDiagram") >= 2
     text = transcript.read_text()
     assert "00 20 00 01 08 2A 2A 2A 2A 2A 2A 2A 2A" in text, "the VERIFY was recorded, masked"
     pin_hex = " ".join(f"{b:02X}" for b in PROFILE.pin1.encode())

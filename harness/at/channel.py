@@ -169,7 +169,7 @@ class AtChannel:
             self._closed = True
             self._failure = self._failure or closed
             exchange = self._intake.exchange
-        if exchange is not None:
+        if exchange is not None and exchange.wakeup is not None:
             exchange.wakeup.set()
         self._reader.stop(timeout=self._poll + 1.0)
         try:
@@ -222,15 +222,17 @@ class AtChannel:
         self, exchange: Exchange, cmd: str, pdu: str | None, limit: float, grace: float | None
     ) -> None:
         """Claim the input, send, and wait for the answer; always give the input back."""
+        leading = self._reader.claim()
+        if not leading:
+            exchange.wakeup = threading.Event()
         with self._lock:
             self._intake.begin(exchange, cmd)
-        leading = self._reader.claim()
         try:
             deadline = time.monotonic() + limit
             self._write(cmd.encode("ascii") + b"\r")
             if pdu is not None:
-                self._send_pdu(exchange, pdu, deadline, limit, leading)
-            self._wait(exchange, deadline, limit, grace, leading)
+                self._send_pdu(exchange, pdu, deadline, limit)
+            self._wait(exchange, deadline, limit, grace)
         finally:
             with self._lock:
                 self._intake.end()
@@ -251,11 +253,9 @@ class AtChannel:
             self._raise_if_unusable()
             raise
 
-    def _send_pdu(
-        self, exchange: Exchange, pdu: str, deadline: float, limit: float, leading: bool
-    ) -> None:
+    def _send_pdu(self, exchange: Exchange, pdu: str, deadline: float, limit: float) -> None:
         try:
-            self._wait(exchange, deadline, limit, None, leading)
+            self._wait(exchange, deadline, limit, None)
         except AtTimeout:
             self._abort_prompt()
             raise
@@ -278,33 +278,27 @@ class AtChannel:
         except TransportError:
             log.warning("%s: could not send ESC to abort the SMS prompt", self.name)
 
-    def _wait(
-        self,
-        exchange: Exchange,
-        deadline: float,
-        limit: float,
-        grace: float | None,
-        leading: bool,
-    ) -> None:
+    def _wait(self, exchange: Exchange, deadline: float, limit: float, grace: float | None) -> None:
         """Until the final code (or the prompt, while one is wanted), the grace, or AtTimeout.
 
-        Leading, this thread reads the input itself, in slices of at most one poll
-        interval (so close() is noticed); else the background reader wakes it."""
+        Leading, this thread reads the input itself (once the background thread is out
+        of its step), in slices of at most one poll interval so that close() is
+        noticed; else the background reader wakes it."""
+        have_turn = False
         while True:
             wait = self._remaining(exchange, deadline, limit, grace)
             if wait is None:
                 return
-            if not leading:
+            if exchange.wakeup is not None:
                 exchange.wakeup.wait(wait)
-            elif self._reader.wait_turn(wait):
-                due = self._intake.idle_due(time.monotonic())
-                slice_s = min(wait, self._poll) if due is None else min(wait, self._poll, due)
-                self._reader.read_once(slice_s)
+            elif have_turn or (have_turn := self._reader.wait_turn(wait)):
+                self._reader.read_once(min(wait, self._poll))
 
     def _remaining(
         self, exchange: Exchange, deadline: float, limit: float, grace: float | None
     ) -> float | None:
-        """None when the wait is over, else the seconds left; raises AtTimeout or the
+        """None when the wait is over, else the seconds to wait (or to read, at most
+        until an unterminated line is due for the idle flush); raises AtTimeout or the
         line's failure."""
         with self._lock:
             if exchange.final is not None:
@@ -323,8 +317,11 @@ class AtChannel:
             if deadline - now <= 0:
                 received = mask_at_command(bytes(exchange.received))
                 raise AtTimeout(exchange.label, limit, received)
-            exchange.wakeup.clear()
-            return wait
+            if exchange.wakeup is not None:
+                exchange.wakeup.clear()
+                return wait
+            due = self._intake.idle_due(now)
+            return wait if due is None else min(wait, due)
 
     # ---- failures and the record -------------------------------------------------
 
@@ -342,7 +339,7 @@ class AtChannel:
             exchange = self._intake.exchange
         log.error("%s: AT input stopped: %s", self.name, failure)
         self._reader.halt()
-        if exchange is not None:
+        if exchange is not None and exchange.wakeup is not None:
             exchange.wakeup.set()
         self._urcs.fail(failure)
 

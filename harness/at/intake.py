@@ -40,9 +40,10 @@ class Exchange:
     prompted: bool = False
     received: bytearray = field(default_factory=bytearray, repr=False)  # may hold an echo
     last_line_at: float = 0.0
-    # Set by the background reader *after* releasing the lock, so a caller waiting for
-    # it wakes straight into a free lock (one thread switch per answer, not two).
-    wakeup: threading.Event = field(default_factory=threading.Event)
+    # For a caller the background reader hands the answer to (None when the caller
+    # reads itself). Set *after* the lock is released, so the caller wakes straight
+    # into a free lock (one thread switch per answer, not two).
+    wakeup: threading.Event | None = None
 
 
 class Intake:
@@ -82,11 +83,11 @@ class Intake:
     # ---- the input holder's side -------------------------------------------------
 
     def idle_due(self, now: float) -> float | None:
-        """Seconds until an unterminated line is due for the idle flush; None: none held."""
-        with self.lock:
-            if not self._framer.pending:
-                return None
-            return max(0.0, self._idle_flush - (now - self._last_rx))
+        """Seconds until an unterminated line is due for the idle flush; None: none held.
+        Call under self.lock."""
+        if not self._framer.pending:
+            return None
+        return max(0.0, self._idle_flush - (now - self._last_rx))
 
     def take(self, data: bytes, now: float) -> None:
         """Route a chunk just read; with b"" flush an unterminated line once it is idle."""
@@ -97,7 +98,7 @@ class Intake:
         except Exception:
             log.exception("%s: could not process input; continuing", self._name)
             return
-        if wake is not None:
+        if wake is not None and wake.wakeup is not None:
             wake.wakeup.set()
         for urc in urcs:
             self._urcs.deliver(urc, self._name)

@@ -11,8 +11,14 @@ running. A command *claims* the input: the claim wakes the thread out of poll()
 through the pipe (while the command writes its line and the modem works), and
 once the thread is outside its read-and-deliver step the calling thread reads,
 frames and routes its own answer. No thread hand-over sits on the return path.
-When the command ends the thread resumes at once. The descriptor must show
-readiness whenever `read()` has bytes (no buffer of its own in between).
+The descriptor must show readiness whenever `read()` has bytes (no buffer of
+its own in between).
+
+The parked thread is not woken when a command ends: it gets up by itself within
+LINGER_S and polls again, so URCs between commands wait at most that long (a
+command started meanwhile reads them at once), and a stream of quick commands
+costs no thread wake-up per command. A command that outlasts LINGER_S puts the
+thread to sleep, and its end wakes it.
 
 `HandoffReader`, for streams without one (socket://, loop://, test doubles): a
 blocked read cannot be interrupted to switch holders, so the background thread
@@ -38,6 +44,7 @@ log = logging.getLogger(__name__)
 
 Fail = Callable[[Exception], None]
 _IDLE_WAIT_S = 1.0  # poll() ceiling with nothing pending; claims and close() wake it anyway
+LINGER_S = 0.01  # longest a URC between two commands waits for the background thread
 
 
 class InputReader:
@@ -127,7 +134,8 @@ class _Where(Enum):
     RUNNING = "running"  # between steps: checks for a claim before it reads
     POLLING = "polling"  # in poll(): a claim pokes it out
     BUSY = "busy"  # reading, routing and delivering: a claim waits for the step to end
-    PARKED = "parked"  # stepped aside for a command
+    PARKED = "parked"  # stepped aside for a command; gets up by itself within LINGER_S
+    ASLEEP = "asleep"  # stepped aside for a long command; its release wakes it
     STOPPED = "stopped"
 
 
@@ -152,6 +160,7 @@ class SelectReader(InputReader):
         self._pipe_open = True
         self._claimed = False
         self._leader: threading.Thread | None = None
+        self._stopping = False
         self._where = _Where.RUNNING
 
     def claim(self) -> bool:
@@ -174,11 +183,16 @@ class SelectReader(InputReader):
         with self._cond:
             self._claimed = False
             self._leader = None
-            self._cond.notify_all()
+            if self._where is _Where.ASLEEP:
+                self._cond.notify_all()
+            elif self._stopping:
+                self._cond.notify_all()  # close() waits for this command to step out
 
     def stop(self, timeout: float) -> None:
         """Also wait for a command reading on another thread to step out, so the stream
         is never closed under a read (its descriptor number could be reused at once)."""
+        with self._cond:
+            self._stopping = True
         super().stop(timeout)
         me = threading.current_thread()
         with self._cond:
@@ -210,11 +224,14 @@ class SelectReader(InputReader):
         with self._cond:
             while self._claimed and not self._halted:
                 self._where = _Where.PARKED
-                self._cond.wait()
+                if not self._cond.wait(LINGER_S) and self._claimed and not self._halted:
+                    self._where = _Where.ASLEEP
+                    self._cond.wait()
             if self._halted:
                 return False
             self._where = _Where.POLLING
-        due = self._intake.idle_due(time.monotonic())
+        with self._intake.lock:
+            due = self._intake.idle_due(time.monotonic())
         wait = _IDLE_WAIT_S if due is None else min(due, _IDLE_WAIT_S)
         readable = False
         for fd, _ in poller.poll(math.ceil(wait * 1000)):

@@ -22,11 +22,12 @@ from harness.at.parsers import (
     parse_csq,
     parse_registration,
 )
-from harness.errors import CodecError, HarnessTimeout
+from harness.errors import AtCommandError, CmeError, CodecError, HarnessTimeout
 from harness.modem.session import ModemSession
 
 DOMAINS = ("+CREG", "+CGREG", "+CEREG")
 _POLL_S = 1.0
+_UNSUPPORTED_CME = frozenset({4})  # 27.007 §9.2: operation not supported
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,13 @@ class NetworkOps(ModemSession):
             found[domain] = None
             if domain in self._unsupported_domains:
                 continue
-            response = self.try_command(f"AT{domain}?", prefixes=(f"{domain}:",))
-            if response is None:
-                self._unsupported_domains = self._unsupported_domains | {domain}
+            try:
+                response = self.command(f"AT{domain}?", prefixes=(f"{domain}:",))
+            except (AtCommandError, CmeError) as exc:
+                # Only "no such command" is for good; a refusal while the SIM PIN is
+                # pending (CME 11/12...) is asked again once the SIM is unlocked.
+                if isinstance(exc, AtCommandError) or exc.code in _UNSUPPORTED_CME:
+                    self._unsupported_domains = self._unsupported_domains | {domain}
                 continue
             lines = response.with_prefix(f"{domain}:")
             if lines:
@@ -79,11 +84,13 @@ class NetworkOps(ModemSession):
         return RegistrationState(found["+CREG"], found["+CGREG"], found["+CEREG"])
 
     def enable_registration_urcs(self) -> None:
-        """Turn on +CREG/+CGREG/+CEREG URCs with location (n=2); refusals are ignored."""
+        """Turn on +CREG/+CGREG/+CEREG URCs with location (n=2); refusals are ignored,
+        and it is tried again next time unless one domain accepted."""
+        accepted = False
         for domain in DOMAINS:
             if domain not in self._unsupported_domains:
-                self.try_command(f"AT{domain}=2")
-        self._registration_urcs_on = True
+                accepted |= self.try_command(f"AT{domain}=2") is not None
+        self._registration_urcs_on = accepted
 
     def wait_for_registration(self, timeout: float = 60.0) -> RegistrationState:
         """Until any domain is registered (home, roaming, SMS-only...); HarnessTimeout

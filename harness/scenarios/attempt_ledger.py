@@ -171,6 +171,10 @@ class AttemptLedger:
         return None if index is None else dict(self._data["attempts"][index])
 
     @property
+    def runs(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._data["runs"]]
+
+    @property
     def events(self) -> list[dict[str, Any]]:
         return [dict(e) for e in self._data["events"]]
 

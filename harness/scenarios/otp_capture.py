@@ -40,7 +40,7 @@ def otp_capture(
     otp: OtpSource | None,
     msisdn: str,
     *,
-    label: str,
+    label: str = "OTP",
     window_s: float,
     known: Sequence[SentOtp] = (),
     until: Collection[str] | None = None,

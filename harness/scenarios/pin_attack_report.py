@@ -67,7 +67,9 @@ class TrickRecord:
     @property
     def survived(self) -> bool:
         """Neither counter went up: the trick gave the thief nothing."""
-        return not (_rose(self.before.pin, self.after.pin) or _rose(self.before.puk, self.after.puk))
+        return not (
+            _rose(self.before.pin, self.after.pin) or _rose(self.before.puk, self.after.puk)
+        )
 
 
 def _rose(before: int | None, after: int | None) -> bool:
@@ -108,7 +110,9 @@ class CampaignResult:
 
     @property
     def spent(self) -> int:
-        return sum(1 for a in self.attempts if a.outcome.verdict in (Verdict.WRONG, Verdict.CORRECT))
+        return sum(
+            1 for a in self.attempts if a.outcome.verdict in (Verdict.WRONG, Verdict.CORRECT)
+        )
 
     def shown_found(self) -> str:
         if self.found is None:

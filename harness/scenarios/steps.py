@@ -49,9 +49,9 @@ def unlock_if_asked(stage: Stage, tl: Timeline, name: str, sim: str) -> None:
 
 def prepare_owner(stage: Stage, tl: Timeline, *, pin_enabled: bool) -> None:
     """The owner's phone with its SIM: PIN lock set as asked, registered."""
-    for modem in (stage.owner, stage.thief):
-        modem.enable_registration_urcs()
     unlock_if_asked(stage, tl, OWNER, stage.sim)
+    for modem in (stage.owner, stage.thief):  # refused by a PIN-locked SIM: after the PIN
+        modem.enable_registration_urcs()
     wanted = "on" if pin_enabled else "off"
     if stage.owner.pin_lock_enabled() != pin_enabled:
         stage.owner.set_pin_lock(pin_enabled, stage.pin_for(stage.sim))

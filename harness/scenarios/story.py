@@ -24,7 +24,7 @@ from harness.scenarios.loss import run_loss
 from harness.scenarios.report import render_table, write_report
 from harness.scenarios.result import ScenarioResult, Verdict
 from harness.scenarios.theft import run_theft
-from harness.scenarios.virtual import virtual_stage
+from harness.scenarios.virtual import VIRTUAL_WINDOW_S, virtual_stage
 
 __all__ = ["DEFAULT_REPORT_DIR", "run_story"]
 
@@ -49,15 +49,22 @@ ACTS = (
 )
 
 
-def run_story(out: TextIO = sys.stdout, report_dir: Path | None = DEFAULT_REPORT_DIR) -> int:
-    """Run the four acts, print what happened and the summary table, write the report."""
+def run_story(
+    out: TextIO = sys.stdout,
+    report_dir: Path | None = DEFAULT_REPORT_DIR,
+    *,
+    window_s: float = VIRTUAL_WINDOW_S,
+) -> int:
+    """Run the four acts, print what happened and the summary table, write the report
+    (`<report_dir>/story.md`, none when `report_dir` is None); 0 when every verdict is the
+    one the defences predict, else 1. `window_s`: how long the thief waits for an SMS."""
     started = time.monotonic()
     print("Stolen phone, SIM and SMS one-time codes, on the virtual bench", file=out)
     print("(verdicts computed from what the Modem driver reads off each phone)\n", file=out)
     results: list[ScenarioResult] = []
     as_predicted = True
     for act in ACTS:
-        with virtual_stage() as stage:
+        with virtual_stage(window_s=window_s) as stage:
             runner = run_theft if act.scenario == "theft" else run_loss
             result = runner(stage, pin_enabled=act.pin_enabled)
         results.append(result)
