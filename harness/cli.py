@@ -16,6 +16,7 @@ from pathlib import Path
 from harness.bench_commands import add_bench_commands
 from harness.errors import HarnessError
 from harness.modem_commands import add_modem_commands
+from harness.scenarios.attack_cli import add_attack_commands
 
 
 def _reader_selector(text: str) -> str | int | re.Pattern[str]:
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_modem_commands(commands)
     add_bench_commands(commands)
+    add_attack_commands(commands)
 
     demo = commands.add_parser("demo", help="the demo on the virtual bench (make demo)")
     demo.add_argument("--transcript", type=Path, help="also write the masked APDU transcript here")

@@ -6,6 +6,10 @@
 2. The stolen-phone story (harness.scenarios.story): theft with and without a
    SIM PIN, the loss report and both reactivation paths, with computed verdicts
    and a Markdown report under reports/.
+3. A short PIN attack (harness.scenarios.pin_attack_demo): on a card marked
+   real the guard stops at one try left; on a virtual card in a destructive run
+   three guesses block the PIN, and the PIN and PUK counters survive every
+   reset trick; then a weak-PIN audit of the owner's PIN.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from harness.card_report import read_card_report, render_card_report
+from harness.scenarios.pin_attack_demo import run_short_attack_demo
 from harness.scenarios.story import run_story
 from harness.secrets import Secret
 from harness.sim.card import SimCard
@@ -58,4 +63,7 @@ def run_demo(
         transcript.write(transcript_path)
         print(f"transcript: {transcript_path}", file=out)
     print(file=out)
-    return run_story(out=out, report_dir=report_dir)
+    story = run_story(out=out, report_dir=report_dir)
+    print(file=out)
+    attack = run_short_attack_demo(out)
+    return story or attack

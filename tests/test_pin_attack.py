@@ -199,7 +199,8 @@ def test_a_found_puk_on_a_virtual_card_is_shown_with_the_pin_it_set(
         )
         result = run_campaign(target, puk, state_dir=tmp_path)
     assert result.stop is StopReason.FOUND and len(result.attempts) == 3
-    assert "yes: 00000002" in render_result(result)
+    text = render_result(result)
+    assert "yes: 00000002" in text and "│ 00000002 │ correct" in text  # digits kept as text
     (note,) = [w for w in result.warnings if "the found PUK set PIN1 to" in w]
     assert card_counters(card) == Counters(3, 10)  # unblocked: both counters back to full
     new_pin = note.rsplit(" ", 1)[-1]

@@ -172,6 +172,8 @@ class SelectReader(InputReader):
         return True
 
     def wait_turn(self, timeout: float) -> bool:
+        if self._where is not _Where.BUSY and not self._halted:
+            return True  # claimed already: the thread cannot become busy again (see _step)
         with self._cond:
             self._cond.wait_for(lambda: self._where is not _Where.BUSY or self._halted, timeout)
             return self._where is not _Where.BUSY and not self._halted

@@ -149,7 +149,9 @@ def render_result(result: CampaignResult) -> str:
             for a in result.attempts
         ]
         headers = ["#", "guess", "result", "SW / CME", "tries before", "after", "time (UTC)"]
-        parts.append(tabulate(rows, headers=headers, tablefmt="rounded_outline"))
+        parts.append(
+            tabulate(rows, headers=headers, tablefmt="rounded_outline", disable_numparse=True)
+        )
     if result.tricks:
         pin, puk = result.secret.counter_names
         rows = [
@@ -163,8 +165,10 @@ def render_result(result: CampaignResult) -> str:
             for t in result.tricks
         ]
         headers = ["after #", "reset trick", pin.upper(), puk.upper(), "counter survived"]
-        parts.append(tabulate(rows, headers=headers, tablefmt="rounded_outline"))
-    parts.append(tabulate(_summary_rows(result), tablefmt="rounded_outline"))
+        parts.append(
+            tabulate(rows, headers=headers, tablefmt="rounded_outline", disable_numparse=True)
+        )
+    parts.append(tabulate(_summary_rows(result), tablefmt="rounded_outline", disable_numparse=True))
     return "\n".join(parts)
 
 
