@@ -63,8 +63,11 @@ def test_the_caller_reads_its_own_answer_only_on_a_selectable_stream(
     assert stream.readers == {owner}
 
 
-def test_a_urc_between_commands_reaches_its_handler_promptly(modem: Responder, kind: str) -> None:
-    stream = STREAM_KINDS[kind](modem)
+@pytest.mark.parametrize("reply_delay", [0.0, 0.05])  # quicker / slower than LINGER_S
+def test_a_urc_between_commands_reaches_its_handler_promptly(
+    modem: Responder, kind: str, reply_delay: float
+) -> None:
+    stream = STREAM_KINDS[kind](modem, reply_delay=reply_delay)
     fired: list[tuple[str, str]] = []
     event = threading.Event()
 

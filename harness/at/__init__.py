@@ -5,7 +5,9 @@
 
 Modules: framer (bytes -> lines/prompts), response (final codes, AtResponse),
 urc (URC rule, handlers, queue), commands (per-command prefixes and deadlines),
-codes (+CME/+CMS tables), channel (AtChannel), parsers (information lines).
+codes (+CME/+CMS tables), intake (framing and routing of what was read),
+reader (who reads the input, and when), channel (AtChannel), parsers
+(information lines).
 """
 
 from harness.at.channel import AtChannel
