@@ -77,6 +77,7 @@ class DeviceConfig:
     profile: Path | None = None  # simulated devices: the SIM profile (default.toml if None)
     state: Path | None = None  # simulated devices: the card's state file
     personality: str = "generic"  # simulated modems
+    subscriber: int = 0  # simulated cards: subscriber n of the profile (own ICCID/IMSI/MSISDN)
 
     @property
     def simulated(self) -> bool:
@@ -114,7 +115,9 @@ def virtual_bench_config(state_dir: Path | None = None, profile: Path | None = N
         "<virtual bench>",
         (
             DeviceConfig("modem", "modem", True, profile=profile, state=state("modem")),
-            DeviceConfig("reader", "reader", True, profile=profile, state=state("reader")),
+            DeviceConfig(
+                "reader", "reader", True, profile=profile, state=state("reader"), subscriber=1
+            ),
         ),
     )
 
@@ -255,7 +258,10 @@ class OpenedDevice:
 
     @property
     def virtual(self) -> bool:
-        return self.config.virtual
+        """Virtual for the safety floor only when the harness built the simulator itself:
+        a bench file saying `virtual = true` next to a real port or reader is not enough
+        (a misconfigured line must never lift the floor on a real SIM)."""
+        return self.config.simulated
 
     @property
     def name(self) -> str:
@@ -338,11 +344,17 @@ def _open_reader(
 
 
 def _virtual_card(device: DeviceConfig) -> VirtualUicc:
+    """The simulated card; subscriber n > 0 gets its own ICCID (and so its own ledger)."""
+    from harness.virtual.bench import numbered_profile  # noqa: PLC0415
+    from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile  # noqa: PLC0415
     from harness.virtual.uicc import VirtualUicc  # noqa: PLC0415
 
     if device.state is not None:
         device.state.parent.mkdir(parents=True, exist_ok=True)
-    return VirtualUicc.from_files(device.profile, device.state)
+    profile = load_profile(device.profile or DEFAULT_PROFILE)
+    if device.subscriber:
+        profile = numbered_profile(profile, device.subscriber)
+    return VirtualUicc(profile, state_path=device.state)
 
 
 def _imei(name: str) -> str:

@@ -8,24 +8,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.bench import reader_selector
 from harness.bench_commands import add_bench_commands
 from harness.errors import HarnessError
 from harness.modem_commands import add_modem_commands
 from harness.scenarios.attack_cli import add_attack_commands
-
-
-def _reader_selector(text: str) -> str | int | re.Pattern[str]:
-    """`2` -> index, `/regex/` -> pattern, anything else -> exact reader name."""
-    if text.isdigit():
-        return int(text)
-    if len(text) > 1 and text.startswith("/") and text.endswith("/"):
-        return re.compile(text[1:-1])
-    return text
 
 
 def _cmd_card_serve(args: argparse.Namespace) -> int:
@@ -45,7 +36,7 @@ def _cmd_card_info(args: argparse.Namespace) -> int:
         pin = read_secret(
             "PIN1", env=args.pin_env, file=args.pin_file, prompt="PIN1: " if args.ask_pin else None
         )
-    with PcscLink(_reader_selector(args.reader)) as link:
+    with PcscLink(reader_selector(args.reader)) as link:
         print(render_card_report(read_card_report(SimCard(link), pin)))
     return 0
 

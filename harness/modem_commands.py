@@ -13,6 +13,7 @@ from collections.abc import Callable
 from tabulate import tabulate
 
 from harness.errors import ConfigError, HarnessError
+from harness.safety import SafetyPolicy
 from harness.secrets import Secret, read_secret
 
 
@@ -54,6 +55,16 @@ def add_modem_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     pin.add_argument("--new-pin-file", metavar="FILE", help="the new PIN (change, unblock)")
     pin.add_argument("--puk-env", metavar="VAR", help="the PUK (unblock)")
     pin.add_argument("--puk-file", metavar="FILE", help="the PUK (unblock)")
+    pin.add_argument(
+        "--allow-last-attempt",
+        action="store_true",
+        help="allow presenting the PIN when only one try is left (a typo blocks it)",
+    )
+    pin.add_argument(
+        "--allow-puk-attempt",
+        action="store_true",
+        help="allow presenting the PUK (10 wrong PUKs destroy the SIM)",
+    )
     pin.set_defaults(func=_pin)
 
 
@@ -113,7 +124,13 @@ def _pin(args: argparse.Namespace) -> int:
     from harness.modem import Modem  # noqa: PLC0415
 
     action = args.action
-    with Modem(args.port, vendor=args.vendor) as modem:
+    # The engineer at the keyboard may lift the gate for this one command, explicitly.
+    policy = SafetyPolicy(
+        allow_last_pin_attempt=args.allow_last_attempt,
+        allow_puk_attempts=args.allow_puk_attempt,
+        reason="explicit flag on the command line",
+    )
+    with Modem(args.port, vendor=args.vendor, safety=policy) as modem:
         if action == "unblock":
             puk = _secret("PUK", args.puk_env, args.puk_file)
             new = _secret("new PIN", args.new_pin_env, args.new_pin_file)

@@ -204,6 +204,18 @@ def test_close_from_another_thread_ends_a_waiting_command_promptly(
     assert "closed" in str(outcome[0])
 
 
+def test_a_handler_may_close_the_channel_under_a_running_command(
+    modem: Responder, kind: str
+) -> None:
+    modem.answers["AT+CSQ"] = b"\r\nRING\r\n"  # and never a final result code
+    at = AtChannel(STREAM_KINDS[kind](modem))
+    at.on_urc("RING", lambda urc: at.close())
+    started = time.monotonic()
+    with pytest.raises(TransportError, match="closed"):
+        at.command("AT+CSQ", timeout=5.0)
+    assert time.monotonic() - started < 1.0
+
+
 def test_unterminated_urc_between_commands_is_flushed_by_the_background_reader(
     modem: Responder, kind: str
 ) -> None:

@@ -122,7 +122,8 @@ def test_the_virtual_bench_builds_a_modem_on_a_pty_and_a_card_in_process(tmp_pat
     with open_device(reader_device) as opened:
         card = opened.card
         assert card is not None and opened.power_cycle_card is not None
-        assert card.read_iccid() == "8988211000000000018"
+        # Its own subscriber: another ICCID, so the two cards never share a ledger.
+        assert card.read_iccid() == "8988211000000000029"
         opened.power_cycle_card()
         assert card.pins.retries(PinRef.PIN1) == 3
 

@@ -115,3 +115,60 @@ def test_unknown_fault_knob_is_a_clear_error() -> None:
     result = simharness("modem", "serve", "--fault", "no_such_knob=1")
     assert result.returncode == 2
     assert "no_such_knob" in result.stderr
+
+
+def test_last_attempt_and_puk_need_an_explicit_flag(served_modem: Path) -> None:
+    port, wrong = str(served_modem), {"TEST_PIN": "9999"}
+    for _ in range(2):
+        assert (
+            simharness(
+                "modem", "pin", "unlock", "--port", port, "--pin-env", "TEST_PIN", env=wrong
+            ).returncode
+            == 2
+        )
+    refused = simharness(
+        "modem", "pin", "unlock", "--port", port, "--pin-env", "TEST_PIN", env=wrong
+    )
+    assert refused.returncode == 2 and "1 attempt left" in refused.stderr
+    blocked = simharness(
+        "modem",
+        "pin",
+        "unlock",
+        "--port",
+        port,
+        "--pin-env",
+        "TEST_PIN",
+        "--allow-last-attempt",
+        env=wrong,
+    )
+    assert blocked.returncode == 2 and "blocked" in blocked.stderr
+    secrets = {"PUK": "12345678", "NEW": "2468"}
+    no_flag = simharness(
+        "modem",
+        "pin",
+        "unblock",
+        "--port",
+        port,
+        "--puk-env",
+        "PUK",
+        "--new-pin-env",
+        "NEW",
+        env=secrets,
+    )
+    assert no_flag.returncode == 2 and "PUK" in no_flag.stderr
+    unblocked = simharness(
+        "modem",
+        "pin",
+        "unblock",
+        "--port",
+        port,
+        "--puk-env",
+        "PUK",
+        "--new-pin-env",
+        "NEW",
+        "--allow-puk-attempt",
+        env=secrets,
+    )
+    assert unblocked.returncode == 0, unblocked.stderr
+    assert "READY" in unblocked.stdout
+    assert "12345678" not in unblocked.stdout + unblocked.stderr

@@ -78,7 +78,12 @@ def test_the_audit_ranks_1234_first_and_never_quotes_the_pin() -> None:
     first = audit_pin(Secret("1234"))
     assert first.on_list and first.rank == 1 and first.sourced
     text = first.describe()
-    assert "#1 of the 20 most common" in text and "10.713%" in text and "1234" not in text
+    assert "among the 3 most common" in text and "finds it" in text
+    assert "1234" not in text and "#1" not in text and "10.713%" not in text
+    assert "1234" not in repr(first) and "10.713" not in repr(first)
+    mid = audit_pin(Secret("5555"))
+    assert mid.on_list and "among the 20 most common" in mid.describe()
+    assert "#" not in mid.describe() and "%" not in mid.describe()
     year = audit_pin(Secret("1987"))
     assert year.on_list and not year.sourced and "generated tail" in year.describe()
     uncommon = audit_pin(Secret("7391"))

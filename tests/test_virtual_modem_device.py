@@ -12,7 +12,7 @@ from pathlib import Path
 import pexpect
 import pytest
 import serial
-from test_virtual_modem_support import RawPort, modem_on_pty, new_card, unlock
+from test_virtual_modem_support import PortSilent, RawPort, modem_on_pty, new_card, unlock
 
 from harness.virtual.modem import RegStatus, VirtualModem
 from harness.virtual.modem.serve import imei_for, luhn_digit
@@ -35,7 +35,7 @@ def test_reboot_drops_the_port_and_opens_a_new_pty_behind_the_link(tmp_path: Pat
         second = modem.port_path
         assert second is not None and second != first
         assert os.readlink(link) == second
-        with pytest.raises((EOFError, OSError)):
+        with pytest.raises((EOFError, OSError)):  # silence is PortSilent, not these
             port.command("AT", timeout=0.5)  # the old port hung up
         port.close()
         again = RawPort(str(link))
@@ -46,6 +46,20 @@ def test_reboot_drops_the_port_and_opens_a_new_pty_behind_the_link(tmp_path: Pat
         assert not SimView(card).read().pin1_verified
         again.close()
     assert not link.exists()  # close() removes the link it made
+
+
+def test_a_silent_port_is_not_taken_for_a_hang_up() -> None:
+    """RawPort's deadline must not raise what the hang-up checks accept (EOFError, OSError)."""
+    master, slave = os.openpty()  # a pty nobody answers on, still open: silent, not gone
+    try:
+        port = RawPort(os.ttyname(slave))
+        with pytest.raises(PortSilent) as silent:
+            port.read_until(b"OK\r\n", timeout=0.05)
+        assert not isinstance(silent.value, (EOFError, OSError))
+        port.close()
+    finally:
+        os.close(master)
+        os.close(slave)
 
 
 def test_pyserial_client_and_tcp_port_share_one_modem() -> None:

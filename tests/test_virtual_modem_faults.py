@@ -130,7 +130,7 @@ def test_disconnect_mid_command_cuts_the_answer_and_keeps_the_state(tmp_path: Pa
         unlock(port)  # line 2; line 3 below
         assert port.lines("AT+CGMI") == ["sim-harness", "OK"]
         port.write(b"AT+CPINR\r")  # line 4: half an answer, then the port is gone
-        with pytest.raises((EOFError, OSError)):
+        with pytest.raises((EOFError, OSError)):  # silence is PortSilent, not these
             port.read_until(b"OK\r\n", timeout=1.0)
         port.close()
         assert port.buffer.startswith(b"\r\n+CPINR: SIM PIN,3,3") and b"OK" not in port.buffer
@@ -149,7 +149,7 @@ def test_reboot_mid_command_resets_the_modem(tmp_path: Path) -> None:
         port.lines("ATE0")
         unlock(port)
         port.write(b"AT+CGMI\r")
-        with pytest.raises((EOFError, OSError)):
+        with pytest.raises((EOFError, OSError)):  # silence is PortSilent, not these
             port.read_until(b"OK\r\n", timeout=1.0)
         port.close()
         assert os.readlink(link) != first

@@ -25,6 +25,12 @@ FINAL = re.compile(
 )
 
 
+class PortSilent(AssertionError):
+    """No match before the deadline. Deliberately not TimeoutError: that is an OSError,
+    and the hang-up checks `pytest.raises((EOFError, OSError))` must not pass on a port
+    that is merely silent."""
+
+
 class RawPort:
     """The host end of a pty: bytes in, bytes out, every wait bounded by a deadline."""
 
@@ -61,7 +67,7 @@ class RawPort:
                 del self.buffer[: match.end()]
                 return out
             if time.monotonic() >= deadline:
-                raise TimeoutError(
+                raise PortSilent(
                     f"no {regex.pattern!r} within {timeout} s; got {bytes(self.buffer)!r}"
                 )
             self._fill(deadline - time.monotonic())

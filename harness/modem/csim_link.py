@@ -50,7 +50,8 @@ class CsimLink(ApduLink):
         return self._session
 
     def _exchange(self, raw: bytes) -> bytes:
-        return csim_exchange(self._live(), raw.hex().upper())
+        # Only reached through transmit_raw, which refuses an ungated PIN APDU.
+        return csim_exchange(self._live(), raw.hex().upper(), gate_checked=True)
 
     def reset(self) -> bytes:
         """Reset the modem (the only way to reset its SIM over AT); returns the empty ATR."""

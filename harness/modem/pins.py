@@ -137,7 +137,7 @@ class PinOps(ModemSession):
     def _spend(self, cmd: str, field: str, what: str) -> None:
         """Send a command that presents a secret, once (never retried), typed errors."""
         try:
-            self.command(cmd, retry_busy=False)
+            self.command(cmd, retry_busy=False, gate_checked=True)
         except CmeError as exc:
             raise self._typed(exc, field, what) from None
 

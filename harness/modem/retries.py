@@ -36,15 +36,16 @@ CSIM_QUERIES: dict[str, str] = {
     "puk2": "002C008100",
 }
 _PIN_STATE_VALUES = frozenset(state.value for state in PinState)
-# Empty VERIFY answers 9000 once verified: the counter is back at 3 (§11.1.9.1.1).
-_VERIFIED_COUNT = 3
 _REFERENCE_NOT_FOUND = b"\x6a\x88"
 _SELECT_USIM = "00A4040C" + f"{len(USIM_AID_PREFIX):02X}" + USIM_AID_PREFIX.hex().upper()
 
 
-def csim_exchange(session: ModemSession, apdu_hex: str) -> bytes:
-    """One APDU through AT+CSIM; returns response data + SW1 SW2."""
-    response = session.command(f'AT+CSIM={len(apdu_hex)},"{apdu_hex}"', prefixes=("+CSIM:",))
+def csim_exchange(session: ModemSession, apdu_hex: str, *, gate_checked: bool = False) -> bytes:
+    """One APDU through AT+CSIM; returns response data + SW1 SW2. An APDU that presents
+    a PIN/PUK needs `gate_checked` and is never re-sent on a busy answer."""
+    response = session.command(
+        f'AT+CSIM={len(apdu_hex)},"{apdu_hex}"', prefixes=("+CSIM:",), gate_checked=gate_checked
+    )
     lines = response.with_prefix("+CSIM:")
     if not lines:
         raise HarnessError(f"{session.name}: AT+CSIM answered OK without a +CSIM line")
@@ -73,9 +74,10 @@ def by_csim(session: ModemSession) -> PinRetries:
                 csim_exchange(session, _SELECT_USIM)
                 raw = csim_exchange(session, apdu)
             sw1, sw2 = raw[-2], raw[-1]
+            # 9000 (no count) is left unknown: a card may answer it for a verified PIN
+            # (counter back at its maximum) but also, some say, for a disabled one at any
+            # count; the next method, or the gate's "unknown means refuse", decides.
             left = retries_from_status_word(sw1, sw2)
-            if left is None and (sw1, sw2) == (0x90, 0x00) and field.startswith("pin"):
-                left = _VERIFIED_COUNT
             if left is not None:
                 found[field] = left
     return PinRetries(**found)

@@ -30,12 +30,14 @@ from harness.errors import (
     CodecError,
     HarnessError,
     HarnessTimeout,
+    SafetyRefusal,
     TransportError,
 )
 from harness.modem.identity import first_text
 from harness.modem.states import SimState, state_from_cme, state_from_pin_state
 from harness.modem.vendors import GENERIC, VendorProfile, detect_vendor, profile_named
 from harness.safety import SafetyPolicy
+from harness.secrets import mask_text
 from harness.transcript import Transcript
 from harness.transport import ByteStream, LineSettings, SerialTransport
 
@@ -217,6 +219,10 @@ class ModemSession:
             except (CmeError, AtCommandError) as exc:
                 log.warning("%s: %s refused during init (%s); continuing", self.name, cmd, exc)
         self._sms_ready = False
+        # After a reset the modem is back at its defaults: URC settings and the SMS
+        # memory selection must be sent again, not assumed.
+        self._registration_urcs_on = False
+        self._read_memory: str | None = None
         if self._configured is not None:
             return
         try:
@@ -245,10 +251,22 @@ class ModemSession:
         pdu: str | None = None,
         info_grace: float | None = None,
         retry_busy: bool = True,
+        gate_checked: bool = False,
     ) -> AtResponse:
         """One AT command. A busy answer (+CME 14/515, +CMS 314; e.g. right after
-        AT+CFUN=1) is retried within the profile's budget when `retry_busy`; never
-        pass it for a command that presents a PIN or PUK."""
+        AT+CFUN=1) is retried within the profile's budget when `retry_busy`.
+
+        A command that presents a PIN or PUK (+CPIN=, +CLCK/+CPWD with a password, a
+        VERIFY... over +CSIM) spends an attempt: it is refused unless the caller passed
+        the safety gate (`gate_checked=True`, as PinOps does), and never retried."""
+        if mask_text(cmd) != cmd:
+            if not gate_checked:
+                raise SafetyRefusal(
+                    f"{self.name}: {mask_text(cmd)} would spend a PIN/PUK attempt without "
+                    f"the counter check; use the Modem's PIN methods (unlock, unblock, "
+                    f"set_pin_lock, change_pin), which read the counter first"
+                )
+            retry_busy = False
         channel = self.at
         deadline = time.monotonic() + self.profile.busy_retry_s
         pause = _BUSY_FIRST_PAUSE_S
@@ -277,7 +295,7 @@ class ModemSession:
         try:
             return self.command(cmd, prefixes=prefixes, timeout=timeout)
         except (CmeError, CmsError, AtCommandError) as exc:
-            log.debug("%s: %s refused: %s", self.name, cmd, exc)
+            log.debug("%s: %s refused: %s", self.name, mask_text(cmd), exc)
             return None
 
     # ---- +CSIM sessions (Telit: AT+CSIM=1 before, AT+CSIM=0 after; FACTS.md §1.10) --

@@ -111,7 +111,7 @@ def _attack_pin(args: argparse.Namespace) -> int:
     try:
         if args.dry_run:  # the device is not even opened
             result = plan_campaign(
-                config, device=device.describe(), virtual=device.virtual, state_dir=args.state_dir
+                config, device=device.describe(), virtual=device.simulated, state_dir=args.state_dir
             )
         else:
             with (

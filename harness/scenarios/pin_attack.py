@@ -130,50 +130,54 @@ def run_campaign(
     tricks = _tricks(target, config)
     iccid = target.iccid()
     decision = decide_floor(config, virtual=target.virtual, iccid=iccid)
-    target.use_policy(decision.policy)
-    result = CampaignResult(
-        device=target.name,
-        iccid=iccid,
-        virtual=target.virtual,
-        secret=config.secret,
-        strategy=_strategy_label(config, seed),
-        policy=decision.policy.describe(),
-        lifted=decision.lifted,
-        stop=StopReason.EXHAUSTED,
-    )
-    with AttemptLedger.open(state, iccid) as ledger:
-        result.ledger = str(ledger.path)
-        start = target.counters(config.secret)
-        result.start = result.end = start
-        check = ledger.check_start(start.named(config.secret), resync=config.resync_ledger)
-        result.warnings += check.warnings
-        if check.resolved_pending:
-            result.warnings.append(f"previous run stopped mid-attempt: {check.resolved_pending}")
-        ledger.begin_run(
-            target=config.secret.value,
-            strategy=result.strategy,
+    previous_policy = target.use_policy(decision.policy)
+    try:
+        result = CampaignResult(
             device=target.name,
+            iccid=iccid,
             virtual=target.virtual,
-            destructive=config.allow_destructive,
-            floor_lifted=decision.lifted,
-            policy=result.policy,
+            secret=config.secret,
+            strategy=_strategy_label(config, seed),
+            policy=decision.policy.describe(),
+            lifted=decision.lifted,
+            stop=StopReason.EXHAUSTED,
         )
-        if start.of(config.secret) == 0:
-            result.stop = StopReason.ALREADY_BLOCKED
-            ledger.end_run(result.stop.name.lower())
-            return result
-        target.prepare(config.secret)
-        meter = Progress(config.budget.max_attempts, progress, f"{config.secret.label}")
-        try:
-            _attack(target, config, order, tricks, new_pin, ledger, result, meter, clock)
-        except BaseException as exc:  # an attempt left "pending": the next run resolves it
-            ledger.end_run(f"aborted: {type(exc).__name__}")
-            raise
-        else:
-            ledger.end_run(result.stop.name.lower())
-        finally:
-            meter.close()
-    return result
+        with AttemptLedger.open(state, iccid) as ledger:
+            result.ledger = str(ledger.path)
+            start = target.counters(config.secret)
+            result.start = result.end = start
+            check = ledger.check_start(start.named(config.secret), resync=config.resync_ledger)
+            result.warnings += check.warnings
+            if check.resolved_pending:
+                pending = check.resolved_pending
+                result.warnings.append(f"previous run stopped mid-attempt: {pending}")
+            ledger.begin_run(
+                target=config.secret.value,
+                strategy=result.strategy,
+                device=target.name,
+                virtual=target.virtual,
+                destructive=config.allow_destructive,
+                floor_lifted=decision.lifted,
+                policy=result.policy,
+            )
+            if start.of(config.secret) == 0:
+                result.stop = StopReason.ALREADY_BLOCKED
+                ledger.end_run(result.stop.name.lower())
+                return result
+            target.prepare(config.secret)
+            meter = Progress(config.budget.max_attempts, progress, f"{config.secret.label}")
+            try:
+                _attack(target, config, order, tricks, new_pin, ledger, result, meter, clock)
+            except BaseException as exc:  # an attempt left "pending": the next run resolves it
+                ledger.end_run(f"aborted: {type(exc).__name__}")
+                raise
+            else:
+                ledger.end_run(result.stop.name.lower())
+            finally:
+                meter.close()
+        return result
+    finally:
+        target.use_policy(previous_policy)  # a lifted floor never outlives its run
 
 
 def _attack(

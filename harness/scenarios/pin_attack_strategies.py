@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
@@ -137,12 +137,17 @@ def _dictionary(common: CommonPins, limit: int) -> Iterator[Guess]:
 
 @dataclass(frozen=True)
 class AuditResult:
-    """Where an owner's PIN stands on the common list; holds no digit of it."""
+    """Where an owner's PIN stands on the common list; holds no digit of it.
 
-    rank: int | None
+    The list is public, so an exact rank (or its share) *is* the PIN: `rank` and
+    `share` are for code that must decide, and are kept out of repr; what is
+    printed (`describe`) is a band of at least three PINs.
+    """
+
+    rank: int | None = field(repr=False)
     sourced: bool  # ranked by the named source (not in the generated tail)
-    share: str | None
-    listed: int  # entries on the list
+    share: str | None = field(repr=False)
+    listed: int
     sourced_count: int
 
     @property
@@ -156,21 +161,20 @@ class AuditResult:
                 f"common by {SOURCE}, then year-like PINs). A dictionary attack with {tries} "
                 f"tries will not find it."
             )
-        within = (
-            f"a thief with {tries} tries finds it"
-            if self.rank <= tries
-            else f"beyond a thief's {tries} tries, but on every guessing list"
-        )
-        if self.sourced:
-            share = f", {self.share} of that data set" if self.share else ""
+        if self.rank <= tries:
             return (
-                f"WEAK: #{self.rank} of the {self.sourced_count} most common 4-digit PINs "
-                f"({SOURCE}{share}): {within}. Change it."
+                f"WEAK: among the {tries} most common 4-digit PINs ({SOURCE}): a thief with "
+                f"{tries} tries finds it. Change it."
+            )
+        if self.sourced:
+            return (
+                f"WEAK: among the {self.sourced_count} most common 4-digit PINs ({SOURCE}): "
+                f"beyond a thief's {tries} tries, but on every guessing list. Change it."
             )
         return (
-            f"WEAK: #{self.rank} on the common-PIN list, in its generated tail of year-like "
-            f"PINs (not ranked by the source; a birth year is the next thing a thief tries): "
-            f"{within}. Change it."
+            "WEAK: a year-like PIN, on the generated tail of the common-PIN list (a birth "
+            f"year is the next thing a thief tries): beyond {tries} tries, but guessable. "
+            "Change it."
         )
 
 

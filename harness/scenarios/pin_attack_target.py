@@ -131,8 +131,9 @@ class Target(Protocol):
     def present(self, secret: AttackedSecret, guess: Secret, new_pin: Secret | None) -> Outcome: ...
     def tricks(self) -> tuple[ResetTrick, ...]: ...
     def apply(self, trick: ResetTrick) -> None: ...
-    def use_policy(self, policy: SafetyPolicy) -> None:
-        """The campaign's safety policy, for the driver's gate to enforce."""
+    def use_policy(self, policy: SafetyPolicy) -> SafetyPolicy:
+        """The campaign's safety policy, for the driver's gate to enforce; returns the
+        one it replaced, which the campaign puts back when it ends."""
         ...
 
 
@@ -171,8 +172,9 @@ class ModemTarget:
     def iccid(self) -> str:
         return self.modem.iccid()
 
-    def use_policy(self, policy: SafetyPolicy) -> None:
-        self.modem.safety = policy
+    def use_policy(self, policy: SafetyPolicy) -> SafetyPolicy:
+        previous, self.modem.safety = self.modem.safety, policy
+        return previous
 
     def counters(self, secret: AttackedSecret) -> Counters:
         if secret is AttackedSecret.PIN2:
@@ -273,8 +275,9 @@ class CardTarget:
     def iccid(self) -> str:
         return self.card.read_iccid()
 
-    def use_policy(self, policy: SafetyPolicy) -> None:
-        self.card.pins.safety = policy
+    def use_policy(self, policy: SafetyPolicy) -> SafetyPolicy:
+        previous, self.card.pins.safety = self.card.pins.safety, policy
+        return previous
 
     def counters(self, secret: AttackedSecret) -> Counters:
         ref = secret.pin_ref

@@ -22,6 +22,11 @@ _MAX_CHAINED_GET_RESPONSES = 16
 _PIN_CLAS = frozenset({0x00, 0x01, 0x02, 0x03, 0xA0, *range(0x40, 0x50)})
 
 
+def spends_attempt(raw: bytes) -> bool:
+    """A VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK that carries a value (not a counter query)."""
+    return len(raw) > 5 and raw[1] in SECRET_INS and raw[0] in _PIN_CLAS
+
+
 def _get_response_cla(cla: int) -> int:
     """GET RESPONSE on the command's own logical channel (TS 102 221 §10.1.1):
     A0 stays A0; channels 0-3 keep b2-b1; channels 4-19 keep 0x40 and b4-b1."""
@@ -63,8 +68,13 @@ class ApduLink(ABC):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def transmit_raw(self, raw: bytes) -> Response:
-        """One exchange, traced, with no T=0 handling."""
+    def transmit_raw(self, raw: bytes, *, gate_checked: bool = False) -> Response:
+        """One exchange, traced, with no T=0 handling (same PIN rule as `transmit`)."""
+        if spends_attempt(raw) and not gate_checked:
+            raise SafetyRefusal(
+                f"{self.name}: {raw[:4].hex(' ').upper()} would spend a PIN/PUK attempt "
+                f"without the counter check; use SimCard.pins, which reads the counter first"
+            )
         if self.tracer is not None:
             self.tracer(Direction.TX, raw)
         answer = self._exchange(raw)
@@ -85,12 +95,7 @@ class ApduLink(ABC):
         a caller that has passed the safety gate (harness.safety, as `SimCard.pins`
         does) may send one, and says so with `gate_checked=True`.
         """
-        if apdu.ins in SECRET_INS and apdu.data and not gate_checked and apdu.cla in _PIN_CLAS:
-            raise SafetyRefusal(
-                f"{self.name}: {apdu.describe()} would spend a PIN/PUK attempt without "
-                f"the counter check; use SimCard.pins, which reads the counter first"
-            )
-        response = self.transmit_raw(apdu.to_bytes())
+        response = self.transmit_raw(apdu.to_bytes(), gate_checked=gate_checked)
         if response.sw1 == 0x6C:
             response = self.transmit_raw(apdu.with_le(response.sw2 or 256).to_bytes())
         data = response.data

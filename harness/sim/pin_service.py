@@ -232,9 +232,16 @@ class PinService:
         left = retries_from_63cx(response.sw1, response.sw2)
         if left is not None:
             return left, False
-        if response.sw == 0x9000 and not unblock:
-            # Already verified: the counter was reset to its initial value (3, §11.1.9.1.1).
+        if response.sw == 0x9000 and not unblock and self.enabled(ref):
+            # Enabled and already verified: the counter was reset to its initial value
+            # (3, TS 102 221 §11.1.9.1.1). For a disabled PIN a 9000 says nothing.
             return 3, True
+        if response.sw == 0x9000:
+            raise PinStateError(
+                f"{ref.label}: the card answers 9000 to the counter query although the PIN "
+                f"is disabled, so its counter cannot be read; nothing that could spend an "
+                f"attempt will be sent"
+            )
         if response.sw == 0x6983:
             return 0, False
         name = f"{'UNBLOCK' if unblock else 'VERIFY'} {ref.label} (retry query)"

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from harness.errors import DeviceGoneError
+from harness.sim.card_protocol import CardLike  # neutral module: simulators import it too
 from harness.sim.link import ApduLink, ApduTracer
 
-
-class CardLike(Protocol):
-    """What a link needs of a card: the device side's byte interface."""
-
-    @property
-    def atr(self) -> bytes: ...
-    def power_on(self) -> bytes: ...
-    def power_off(self) -> None: ...
-    def reset(self) -> bytes: ...
-    def transmit(self, raw: bytes) -> bytes: ...
+__all__ = ["CardLike", "VirtualLink"]  # CardLike re-exported for existing callers
 
 
 class VirtualLink(ApduLink):

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from enum import Enum
 
 from harness.sim.apdu import Apdu, Response
+from harness.sim.card_protocol import CardLike  # not virtual_link: that loads the driver
 from harness.sim.fcp import decode_fcp
 from harness.sim.fids import USIM_AID_PREFIX
 from harness.sim.status_words import retries_from_63cx
-from harness.sim.virtual_link import CardLike
 
 
 class CpinCode(Enum):

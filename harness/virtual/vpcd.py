@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import HarnessTimeout, TransportError
-from harness.sim.virtual_link import CardLike
+from harness.sim.card_protocol import CardLike  # not virtual_link: that loads the driver
 
 log = logging.getLogger(__name__)
 

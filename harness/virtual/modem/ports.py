@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from harness.errors import DeviceGoneError, HarnessTimeout
+from harness.secrets import mask_at_command
 from harness.virtual.modem.faults import OutputShaper
 from harness.virtual.modem.session import AtSession
 
@@ -35,6 +37,8 @@ MAX_PENDING = 1 << 20  # bytes queued for a host that does not read; older outpu
 LINGER_S = 0.5  # a retiring pty waits this long at most for the host to read its last bytes
 RETIRE_POLL_S = 0.01
 SETTLE_S = 0.05  # the tty layer moves written bytes to the slave asynchronously
+CALL_DEADLINE_S = 10.0  # IoLoop.call runs in-process work; longer means the loop is stuck
+MAX_LOOP_FAULTS = 100  # unexpected loop errors in a row before it gives up (no endless spin)
 
 
 class Connection:
@@ -143,6 +147,7 @@ class _Call:
     done: threading.Event = field(default_factory=threading.Event)
     result: object = None
     error: BaseException | None = None
+    abandoned: bool = False  # the caller timed out: skip it if it has not started yet
 
 
 class IoLoop:
@@ -157,6 +162,7 @@ class IoLoop:
         os.set_blocking(self._wake_r, False)
         os.set_blocking(self._wake_w, False)
         self._stopping = False
+        self._exited = False  # set (with the lock) when the thread leaves _run, for any reason
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> None:
@@ -169,19 +175,43 @@ class IoLoop:
         with contextlib.suppress(BlockingIOError, OSError):
             os.write(self._wake_w, b"!")
 
-    def call(self, fn: Callable[[], T]) -> T:
-        """Run `fn` on the loop thread (with the lock) and return its result."""
-        if self.in_loop() or not self._thread.is_alive():
+    def call(self, fn: Callable[[], T], deadline_s: float = CALL_DEADLINE_S) -> T:
+        """Run `fn` on the loop thread (with the lock) and return its result.
+
+        Raises HarnessTimeout when the loop has not finished `fn` within `deadline_s`
+        (a stuck or deadlocked loop must fail the caller, not hang it); `fn` is then
+        skipped if it had not started. Raises DeviceGoneError when the loop thread
+        ended with `fn` still queued.
+        """
+        if self.in_loop():
             with self._lock:
                 return fn()
         call = _Call(fn)
-        with self._lock:
+        deadline = time.monotonic() + deadline_s
+        # The deadline covers the lock too: a loop stuck inside a call holds it.
+        if not self._lock.acquire(timeout=deadline_s):
+            raise self._timeout(deadline_s)
+        try:
+            # Decided with the lock held: the thread sets _exited under it too, so a call
+            # is either queued for a live loop (which runs or fails it) or run here.
+            if self._exited or not self._thread.is_alive():
+                return fn()
             self._calls.append(call)
+        finally:
+            self._lock.release()
         self.wake()
-        call.done.wait()
+        if not call.done.wait(max(0.0, deadline - time.monotonic())):
+            call.abandoned = True
+            raise self._timeout(deadline_s)
         if call.error is not None:
             raise call.error
         return call.result  # type: ignore[return-value]
+
+    def _timeout(self, deadline_s: float) -> HarnessTimeout:
+        return HarnessTimeout(
+            f"{self._thread.name}: the modem I/O loop did not answer within {deadline_s} s;"
+            " see the log for its error, then close and recreate the modem"
+        )
 
     def add(self, connection: Connection) -> None:
         self.connections.append(connection)
@@ -228,22 +258,58 @@ class IoLoop:
 
     # --- the thread ------------------------------------------------------------------
     def _run(self) -> None:
-        while True:
-            with self._lock:
-                self._run_calls()
-                if self._stopping:
-                    return
-                readers, writers, timeout = self._plan(time.monotonic())
-            try:
-                ready_r, ready_w, _ = select.select(readers, writers, [], timeout)
-            except (OSError, ValueError):
-                continue  # a descriptor closed under us by a call: plan again
-            with self._lock:
-                self._handle(set(ready_r), set(ready_w))
+        # Anything raising outside session.feed (planning, accept, flush, close) used to
+        # end this thread silently: queued callers waited forever and the ports went
+        # dead. Log it and keep serving; give up only when it keeps failing, which would
+        # just spin and flood the log. However the thread ends, _exit fails queued calls.
+        faults = 0
+        try:
+            while True:
+                try:
+                    if self._turn():
+                        return
+                    faults = 0
+                except Exception:
+                    faults += 1
+                    log.exception("virtual modem I/O loop failed (%d in a row)", faults)
+                    if faults >= MAX_LOOP_FAULTS:
+                        log.error("virtual modem I/O loop gives up; its ports stop serving")
+                        return
+        finally:
+            self._exit()
+
+    def _turn(self) -> bool:
+        """One pass: queued calls, wait for I/O, serve it. True when told to stop."""
+        with self._lock:
+            self._run_calls()
+            if self._stopping:
+                return True
+            readers, writers, timeout = self._plan(time.monotonic())
+        try:
+            ready_r, ready_w, _ = select.select(readers, writers, [], timeout)
+        except (OSError, ValueError):
+            return False  # a descriptor closed under us by a call: plan again
+        with self._lock:
+            self._handle(set(ready_r), set(ready_w))
+        return False
+
+    def _exit(self) -> None:
+        """The thread is ending: queued calls fail (none waits on it), later ones run inline."""
+        with self._lock:
+            self._exited = True
+            while self._calls:
+                call = self._calls.popleft()
+                call.error = DeviceGoneError(
+                    f"{self._thread.name}: the modem I/O loop has ended (see the log);"
+                    " close and recreate the modem"
+                )
+                call.done.set()
 
     def _run_calls(self) -> None:
         while self._calls:
             call = self._calls.popleft()
+            if call.abandoned:
+                continue  # its caller gave up waiting (HarnessTimeout): do not run it late
             try:
                 call.result = call.fn()
             except BaseException as error:  # handed back to the caller's thread
@@ -290,7 +356,10 @@ class IoLoop:
                     try:
                         connection.session.feed(data)
                     except Exception:  # keep serving: one bad line must not stop the port
-                        log.exception("virtual modem session failed on %r", data[:80])
+                        # masked: the line may carry a PIN or PUK (AT+CPIN="1234")
+                        log.exception(
+                            "virtual modem session failed on %r", mask_at_command(data[:80])
+                        )
         for connection in list(self.connections):
             if connection.open and connection.fd in ready_w:
                 self._flush(connection)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from harness.sim.apdu import Apdu, Response
+from harness.sim.card_protocol import CardLike  # not virtual_link: that loads the driver
 from harness.sim.ef_identity import MsisdnRecord, decode_iccid, decode_imsi, decode_msisdn
 from harness.sim.ef_sms import Smsp, decode_smsp, encode_smsp
 from harness.sim.fcp import Fcp, decode_fcp
 from harness.sim.fids import USIM_AID_PREFIX
-from harness.sim.virtual_link import CardLike
 from harness.virtual.sim_view import SimPinView, SimView
 
 EF_ICCID = (0x3F00, 0x2FE2)
