@@ -10,6 +10,7 @@ pair and the bench can hand it a `SerialTransport` on a device path
 from __future__ import annotations
 
 import errno
+import io
 import logging
 import time
 from dataclasses import dataclass
@@ -123,12 +124,16 @@ class SerialTransport:
             raise ValueError("max_bytes must be at least 1")
         port = self._require_open()
         try:
-            port.timeout = max(0.0, timeout)
+            # Setting pyserial's timeout reconfigures the port (tcsetattr) even when the
+            # value is unchanged: set it only when it changes.
+            wanted = max(0.0, timeout)
+            if port.timeout != wanted:
+                port.timeout = wanted
             first = bytes(port.read(1))
             if not first or max_bytes == 1:
                 return first
-            port.timeout = 0  # non-blocking: take what is already there
-            return first + bytes(port.read(max_bytes - 1))
+            waiting = min(port.in_waiting, max_bytes - 1)  # already there: read at once
+            return first + bytes(port.read(waiting)) if waiting else first
         except (serial.SerialException, OSError) as exc:
             raise self._gone(exc) from exc
 
@@ -171,6 +176,18 @@ class SerialTransport:
     def __repr__(self) -> str:
         state = "open" if self.is_open else "closed"
         return f"SerialTransport({self._url!r}, {state})"
+
+    def fileno(self) -> int:
+        """The OS descriptor of a device path (tty/pty), for select()/poll().
+
+        Only device ports have one whose readiness matches `read()` (pyserial reads
+        them unbuffered); socket:// and rfc2217:// raise io.UnsupportedOperation, so
+        the AT engine falls back to its own reader thread.
+        """
+        port = self._require_open()
+        if not self.is_device_path or not hasattr(port, "fileno"):
+            raise io.UnsupportedOperation(f"{self._url} has no pollable descriptor")
+        return int(port.fileno())
 
     def _require_open(self) -> Any:
         if self._port is None:

@@ -223,11 +223,11 @@ class AtChannel:
     ) -> None:
         """Claim the input, send, and wait for the answer; always give the input back."""
         leading = self._reader.claim()
-        if not leading:
-            exchange.wakeup = threading.Event()
-        with self._lock:
-            self._intake.begin(exchange, cmd)
         try:
+            if not leading:
+                exchange.wakeup = threading.Event()
+            with self._lock:
+                self._intake.begin(exchange, cmd)
             deadline = time.monotonic() + limit
             self._write(cmd.encode("ascii") + b"\r")
             if pdu is not None:

@@ -18,7 +18,7 @@ The parked thread is not woken when a command ends: it gets up by itself within
 LINGER_S and polls again, so URCs between commands wait at most that long (a
 command started meanwhile reads them at once), and a stream of quick commands
 costs no thread wake-up per command. A command that outlasts LINGER_S puts the
-thread to sleep, and its end wakes it.
+thread to sleep, and its end wakes it (and it lingers again before polling).
 
 `HandoffReader`, for streams without one (socket://, loop://, test doubles): a
 blocked read cannot be interrupted to switch holders, so the background thread
@@ -226,9 +226,13 @@ class SelectReader(InputReader):
         with self._cond:
             while self._claimed and not self._halted:
                 self._where = _Where.PARKED
-                if not self._cond.wait(LINGER_S) and self._claimed and not self._halted:
-                    self._where = _Where.ASLEEP
-                    self._cond.wait()
+                if self._cond.wait(LINGER_S) or not self._claimed or self._halted:
+                    continue
+                self._where = _Where.ASLEEP  # a long command: its release wakes us
+                self._cond.wait()
+                if not self._claimed and not self._halted:
+                    self._where = _Where.PARKED  # a command right after it needs no poke
+                    self._cond.wait(LINGER_S)
             if self._halted:
                 return False
             self._where = _Where.POLLING

@@ -52,7 +52,8 @@ _BUSY_MAX_PAUSE_S = 0.5
 class UrcLog:
     """The last URCs of one family, with a condition to wait for a newer one.
 
-    Handlers run on the channel's reader thread, so this only appends and notifies.
+    Handlers run on whichever thread holds the channel's input (its reader between
+    commands, the caller during one), so this only appends and notifies.
     """
 
     def __init__(self, size: int = 64) -> None:

@@ -18,6 +18,7 @@ ApduTracer = ApduTrace
 """What a link calls for each exchange: ``tracer(Direction.TX, raw)`` (see harness.transcript)."""
 
 _MAX_CHAINED_GET_RESPONSES = 16
+_PROCEDURE_SW1 = frozenset({0x61, 0x6C, 0x9F})
 # Classes under which 20/24/26/28/2C are the PIN commands (TS 102 221 §10.1.1, 51.011).
 _PIN_CLAS = frozenset({0x00, 0x01, 0x02, 0x03, 0xA0, *range(0x40, 0x50)})
 
@@ -96,6 +97,8 @@ class ApduLink(ABC):
         does) may send one, and says so with `gate_checked=True`.
         """
         response = self.transmit_raw(apdu.to_bytes(), gate_checked=gate_checked)
+        if response.sw1 not in _PROCEDURE_SW1:
+            return response  # the common case: no T=0 procedure bytes to follow
         if response.sw1 == 0x6C:
             response = self.transmit_raw(apdu.with_le(response.sw2 or 256).to_bytes())
         data = response.data

@@ -18,6 +18,7 @@ from harness.errors import DeviceGoneError, HarnessTimeout, PortBusyError, Trans
 from harness.sim.link import ApduLink, ApduTracer
 
 ReaderSelector = str | int | re.Pattern[str]
+_PCI_T0 = scard.SCARD_PCI_T0
 
 _GONE = {
     scard.SCARD_W_REMOVED_CARD,
@@ -174,7 +175,8 @@ class PcscLink(ApduLink):
         return self._card
 
     def _exchange(self, raw: bytes) -> bytes:
-        code, response = scard.SCardTransmit(self._handle(), scard.SCARD_PCI_T0, list(raw))
+        card = self._card if self._card is not None else self._handle()
+        code, response = scard.SCardTransmit(card, _PCI_T0, list(raw))
         _check(code, "transmit", self.reader)
         return bytes(response)
 
