@@ -7,7 +7,8 @@ set -euo pipefail
 # pcscd + vpcd: the real PC/SC stack; pcsc-tools: pcsc_scan/scriptor in the tests;
 # libpcsclite-dev: pyscard builds against it; iproute2: `ip` brings up the private
 # namespace's loopback; util-linux: unshare/nsenter/setpriv; gcc: pyscard's C extension.
-packages=(pcscd vsmartcard-vpcd pcsc-tools libpcsclite-dev iproute2 util-linux gcc)
+# gammu: a third-party modem tool the tests run against the virtual modem.
+packages=(pcscd vsmartcard-vpcd pcsc-tools libpcsclite-dev iproute2 util-linux gcc gammu)
 
 installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"

@@ -136,9 +136,14 @@ def cops(fw: Firmware, command: AtCommand) -> list[str]:
         return [f'+COPS: (2,"{name}","{name}","{plmn}",7),,(0-4),(0-2)']
     if command.kind is Kind.READ:
         if fw.radio.registered:
-            return [f'+COPS: 0,0,"{name}",7']
+            fmt = fw.settings.cops_format
+            return [f'+COPS: 0,{fmt},"{plmn if fmt == 2 else name}",7']
         return ["+COPS: 0"]
     mode = number(command, 0, 0, 4, default=0)
+    if command.arg(1) is not None:
+        fw.settings.cops_format = number(command, 1, 0, 2)
+    if mode == 3:
+        return []  # 27.007 §7.3: set only <format> for the read command
     if mode == 2:
         fw.radio.detach()
     elif mode in (0, 1, 4):
@@ -158,6 +163,22 @@ def _registration(attr: str, prefix: str) -> Handler:
         return []
 
     return handler
+
+
+def cgatt(fw: Firmware, command: AtCommand) -> list[str]:
+    """+CGATT (TS 27.007 §10.1.9): packet-domain attach. The virtual network has one
+    registration for both domains, so the state is "registered and not detached";
+    +CGATT=0 detaches the packet domain only (SMS over CS keeps working)."""
+    if command.kind is Kind.TEST:
+        return ["+CGATT: (0,1)"]
+    if command.kind is Kind.READ:
+        attached = fw.radio.registered and fw.settings.ps_attach
+        return [f"+CGATT: {int(attached)}"]
+    state = number(command, 0, 0, 1)
+    fw.settings.ps_attach = bool(state)
+    if state and not fw.radio.registered:
+        fw.defer(fw.radio.try_register)
+    return []
 
 
 def cscs(fw: Firmware, command: AtCommand) -> list[str]:
@@ -214,6 +235,7 @@ COMMANDS: dict[str, Handler] = {
     "+CREG": _registration("creg_n", "+CREG"),
     "+CGREG": _registration("cgreg_n", "+CGREG"),
     "+CEREG": _registration("cereg_n", "+CEREG"),
+    "+CGATT": cgatt,
     "+CSCS": cscs,
     "+CLAC": clac,
 }

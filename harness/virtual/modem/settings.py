@@ -14,6 +14,8 @@ class Settings:
     creg_n: int = 0
     cgreg_n: int = 0
     cereg_n: int = 0
+    cops_format: int = 0  # +COPS <format>: 0 long, 1 short alphanumeric, 2 numeric
+    ps_attach: bool = True  # +CGATT: the packet domain follows registration unless detached
     cmgf: int = 0  # 27.005: 0 PDU mode, 1 text mode
     cscs: str = "IRA"
     csdh: int = 0
