@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 
+from harness.at.parsers.registration import RegStatus
 from harness.scenarios.evidence import CaptureEvidence
 from harness.scenarios.otp_capture import watch_device
 from harness.scenarios.result import Check, Finding, ScenarioResult, Timeline
@@ -109,13 +110,29 @@ def _held_finding(ev: CaptureEvidence, base: Check) -> Finding:
                 "barred",
                 "the thief's device is not registered",
                 not ev.ever_registered,
-                f"+CPIN: {ev.sim_state}; registration {ev.registration_after.summary()}",
+                f"+CPIN: {ev.sim_state}; registration {ev.registration_after.summary()}; "
+                + _kept_off_by(ev),
             ),
         ],
         baseline=base,
         headline=f"the thief's phone {shown} (+CPIN: {ev.sim_state}, registered: "
         f"{'yes' if ev.ever_registered else 'no'})",
     )
+
+
+def _kept_off_by(ev: CaptureEvidence) -> str:
+    """Say what kept the device off the network: the network's denial (the barring
+    itself), or the SIM PIN, which hides whether the line is barred; then the hold is
+    proven only later, when the owner's new SIM receives the OTP."""
+    denied = any(stat is RegStatus.DENIED for _, stat in ev.registration_after.stats)
+    if denied:
+        return "the network denied it (the line is barred)"
+    if ev.sim_state != "READY":
+        return (
+            "kept off by the SIM PIN, which hides the barring: the hold is shown when "
+            "the owner's new SIM receives the OTP"
+        )
+    return "not registered, no denial seen"
 
 
 def _still_held(stage: Stage, first: int, captures: list[CaptureEvidence]) -> list[str]:
