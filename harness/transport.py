@@ -12,6 +12,8 @@ from __future__ import annotations
 import errno
 import io
 import logging
+import os
+import select
 import time
 from dataclasses import dataclass
 from types import TracebackType
@@ -123,6 +125,9 @@ class SerialTransport:
         if max_bytes < 1:
             raise ValueError("max_bytes must be at least 1")
         port = self._require_open()
+        fd = getattr(port, "fd", None) if self.is_device_path else None
+        if isinstance(fd, int):
+            return self._read_fd(fd, timeout, max_bytes)
         try:
             # Setting pyserial's timeout reconfigures the port (tcsetattr) even when the
             # value is unchanged: set it only when it changes.
@@ -136,6 +141,22 @@ class SerialTransport:
             return first + bytes(port.read(waiting)) if waiting else first
         except (serial.SerialException, OSError) as exc:
             raise self._gone(exc) from exc
+
+    def _read_fd(self, fd: int, timeout: float, max_bytes: int) -> bytes:
+        """A tty/pty: one select() and one read() of whatever is there (what pyserial
+        does, without its per-call timeout objects and retries)."""
+        try:
+            ready, _, _ = select.select([fd], [], [], max(0.0, timeout))
+            if not ready:
+                return b""
+            data = os.read(fd, max_bytes)
+        except BlockingIOError:
+            return b""  # another reader took it (never the case with one owner)
+        except OSError as exc:  # EIO: the device went away
+            raise self._gone(exc) from exc
+        if not data:  # readable but empty: the other end hung up (pyserial says the same)
+            raise self._gone(OSError("device reports readiness to read but returned no data"))
+        return data
 
     def reopen(self, deadline_s: float) -> None:
         """Close, then retry opening the same URL for up to `deadline_s` seconds.
