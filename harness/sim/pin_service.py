@@ -25,6 +25,16 @@ from harness.sim.apdu import Apdu, Response
 from harness.sim.fcp import decode_fcp
 from harness.sim.fids import MF, CardKind
 from harness.sim.gsm_response import decode_gsm_df_status
+from harness.sim.key_refs import (
+    GSM_CHV1,
+    GSM_CHV2,
+    GSM_UNBLOCK_CHV1,
+    GSM_UNBLOCK_CHV2,
+    UICC_ADM1,
+    UICC_PIN1,
+    UICC_PIN2,
+    is_local,
+)
 from harness.sim.status_words import describe, is_success, retries_from_63cx
 
 if TYPE_CHECKING:
@@ -37,9 +47,9 @@ PIN_LENGTHS = range(4, 9)
 class PinRef(Enum):
     """A secret and its key references: (UICC key reference, GSM CHV number)."""
 
-    PIN1 = ("PIN1", 0x01, 0x01, "PUK1")
-    PIN2 = ("PIN2", 0x81, 0x02, "PUK2")
-    ADM1 = ("ADM1", 0x0A, None, "PUK")
+    PIN1 = ("PIN1", UICC_PIN1, GSM_CHV1, "PUK1")
+    PIN2 = ("PIN2", UICC_PIN2, GSM_CHV2, "PUK2")
+    ADM1 = ("ADM1", UICC_ADM1, None, "PUK")
 
     def __init__(self, label: str, uicc_ref: int, gsm_chv: int | None, puk_label: str) -> None:
         self.label = label
@@ -47,7 +57,7 @@ class PinRef(Enum):
         self.gsm_chv = gsm_chv  # 51.011 CHV number (None: no standard ADM reference)
         self.puk_label = puk_label
         # TS 102 221 §9.5.1: b8 of the key reference = a local PIN of an application.
-        self.local = bool(uicc_ref & 0x80)
+        self.local = is_local(uicc_ref)
 
 
 @dataclass(frozen=True)
@@ -143,7 +153,8 @@ class PinService:
     def unblock(self, ref: PinRef, puk: Secret | str, new_pin: Secret | str) -> None:
         data = encode_pin(puk, ref.puk_label, range(8, 9)) + encode_pin(new_pin, f"new {ref.label}")
         before = self._gate(ref, Spend.PUK)
-        p2 = (0x00 if ref is PinRef.PIN1 else 0x02) if self._gsm else ref.uicc_ref
+        unblock_chv = GSM_UNBLOCK_CHV1 if ref is PinRef.PIN1 else GSM_UNBLOCK_CHV2
+        p2 = unblock_chv if self._gsm else ref.uicc_ref
         self._spend(ref, 0x2C, p2, data, ref.puk_label, "UNBLOCK PIN", before)
 
     # --- internals ----------------------------------------------------------

@@ -8,11 +8,12 @@ GSM: the 51.011 §9.3 access-condition nibbles (0 ALW, 1 CHV1, 2 CHV2, A ADM, F 
 
 from __future__ import annotations
 
+from harness.sim.key_refs import UICC_ADM1, UICC_PIN1, UICC_PIN2
 from harness.virtual.card_fs import Access, Level
 
 _ALWAYS = bytes.fromhex("9000")
 _NEVER = bytes.fromhex("9700")
-_KEYREF = {Level.PIN1: 0x01, Level.PIN2: 0x81, Level.ADM1: 0x0A}
+_KEYREF = {Level.PIN1: UICC_PIN1, Level.PIN2: UICC_PIN2, Level.ADM1: UICC_ADM1}
 
 
 def _sc_do(level: Level) -> bytes:

@@ -17,6 +17,7 @@ from harness.sim.gsm_response import (
     encode_gsm_df_status,
     encode_gsm_ef_status,
 )
+from harness.sim.key_refs import UICC_ADM1, UICC_PIN1, UICC_PIN2
 from harness.virtual.card_access import GSM_NIBBLE, arr_record
 from harness.virtual.card_files import current_application
 from harness.virtual.card_fs import DedicatedFile, Level, LinearEf, Node, TransparentEf
@@ -24,7 +25,7 @@ from harness.virtual.card_layout import CardTree
 from harness.virtual.card_pins import PinBank, SecretId
 
 # Key references in C6, in PS_DO bit order (b8 first): PIN1, PIN2 (local), ADM1.
-PS_KEY_REFS = ((0x01, SecretId.PIN1), (0x81, SecretId.PIN2), (0x0A, SecretId.ADM1))
+PS_KEY_REFS = ((UICC_PIN1, SecretId.PIN1), (UICC_PIN2, SecretId.PIN2), (UICC_ADM1, SecretId.ADM1))
 # Proprietary template A5 for DFs: 80 UICC characteristics 71 (clock stop allowed,
 # no preferred level; supply 1.8/3/5 V) as on the real cards of FACTS.md §4.8.
 DF_PROPRIETARY = bytes.fromhex("800171")

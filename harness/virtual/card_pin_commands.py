@@ -8,6 +8,16 @@ with the SW choices of FACTS.md §4.4/4.5 where the specs leave room.
 from __future__ import annotations
 
 from harness.sim.apdu import Apdu, Response
+from harness.sim.key_refs import (
+    GSM_CHV1,
+    GSM_CHV2,
+    GSM_UNBLOCK_CHV1,
+    GSM_UNBLOCK_CHV2,
+    UICC_ADM1,
+    UICC_PIN1,
+    UICC_PIN2,
+    is_local,
+)
 from harness.sim.status_words import Sw
 from harness.virtual.card_context import sw
 from harness.virtual.card_pins import Outcome, PinBank, PinResult, SecretId
@@ -16,7 +26,7 @@ VERIFY, CHANGE, DISABLE, ENABLE, UNBLOCK = 0x20, 0x24, 0x26, 0x28, 0x2C
 PIN_INS = frozenset({VERIFY, CHANGE, DISABLE, ENABLE, UNBLOCK})
 
 # TS 102 221 Table 9.3: key references. Supported: PIN1 (01), PIN2 (81), ADM1 (0A).
-_UICC_REFS = {0x01: SecretId.PIN1, 0x81: SecretId.PIN2, 0x0A: SecretId.ADM1}
+_UICC_REFS = {UICC_PIN1: SecretId.PIN1, UICC_PIN2: SecretId.PIN2, UICC_ADM1: SecretId.ADM1}
 _UICC_KNOWN_REFS = (
     set(range(0x01, 0x09))
     | set(range(0x0A, 0x0F))
@@ -25,8 +35,8 @@ _UICC_KNOWN_REFS = (
     | set(range(0x8A, 0x8F))
 )
 # 51.011 §9.2.9ff: CHV1 = 01, CHV2 = 02; UNBLOCK CHV uses 00 for CHV1 and 02 for CHV2.
-_GSM_REFS = {0x01: SecretId.PIN1, 0x02: SecretId.PIN2}
-_GSM_UNBLOCK_REFS = {0x00: SecretId.PIN1, 0x02: SecretId.PIN2}
+_GSM_REFS = {GSM_CHV1: SecretId.PIN1, GSM_CHV2: SecretId.PIN2}
+_GSM_UNBLOCK_REFS = {GSM_UNBLOCK_CHV1: SecretId.PIN1, GSM_UNBLOCK_CHV2: SecretId.PIN2}
 
 _EXPECTED_LENGTH = {VERIFY: 8, DISABLE: 8, ENABLE: 8, CHANGE: 16, UNBLOCK: 16}
 
@@ -39,7 +49,7 @@ def uicc_pin_command(apdu: Apdu, pins: PinBank, *, in_application: bool) -> Resp
     if secret is None:
         known = apdu.p2 in _UICC_KNOWN_REFS
         return sw(Sw.REFERENCE_NOT_FOUND if known else Sw.WRONG_P1P2)
-    if apdu.p2 & 0x80 and not in_application:
+    if is_local(apdu.p2) and not in_application:
         # P2 b8=1: a specific (local) PIN of the current application (TS 102 221
         # §9.5.1, Table 9.3); outside an ADF there is no such reference.
         return sw(Sw.REFERENCE_NOT_FOUND)
