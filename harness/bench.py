@@ -86,7 +86,7 @@ class DeviceConfig:
 
     def describe(self) -> str:
         where = self.port or self.reader or "simulated in process"
-        return f"{self.kind} {self.name} ({where}; {'virtual' if self.virtual else 'REAL'})"
+        return f"{self.kind} {self.name} ({where})"  # callers add virtual/REAL (see simulated)
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ def test_a_bench_file_becomes_devices_and_a_sacrificial_list(tmp_path: Path) -> 
     assert bench.sacrificial_iccids == frozenset({"8988211000000000018"})
     modem = bench.device("quectel0")
     assert modem.kind == "modem" and not modem.virtual and not modem.simulated
-    assert modem.vendor == "quectel" and "REAL" in modem.describe()
+    assert modem.vendor == "quectel" and "quectel0" in modem.describe()
     sim = bench.device("sim-sim")
     assert sim.simulated and sim.profile == tmp_path / "weak.toml"
     assert sim.state == tmp_path / "state" / "sim-sim.json"
