@@ -20,6 +20,7 @@ import re
 import time
 from dataclasses import dataclass
 
+from harness.at import Urc
 from harness.at.parsers import (
     MemoryUsage,
     MessageHeader,
@@ -43,7 +44,8 @@ from harness.sms.validity import Validity
 
 log = logging.getLogger(__name__)
 
-_INCOMING = re.compile(r"^\+CMTI?:")
+INCOMING_SMS = re.compile(r"^\+CMTI?:")
+"""The URCs that announce a new message: +CMTI (stored) and +CMT (routed with its PDU)."""
 _CNMI = "AT+CNMI=2,1,0,0,0"  # buffer while busy; store class 0/1 and say +CMTI
 
 
@@ -222,11 +224,14 @@ class SmsOps(ModemSession):
     def wait_for_sms(self, timeout: float = 60.0) -> SmsMessage:
         """The next incoming message (+CMTI then +CMGR, or +CMT with its PDU)."""
         self._ensure_pdu_mode()
-        urc = self.at.wait_for(_INCOMING, timeout)
+        return self.read_announced(self.at.wait_for(INCOMING_SMS, timeout))
+
+    def read_announced(self, urc: Urc) -> SmsMessage:
+        """The message an INCOMING_SMS URC announced: read from storage (+CMTI), or
+        decoded from the PDU that came with it (+CMT)."""
         if urc.line.startswith("+CMTI:"):
             return self._read_indicated(parse_cmti(urc.line))
-        header = parse_cmt(urc.line)
-        return decode_message(header, urc.data, None)
+        return decode_message(parse_cmt(urc.line), urc.data, None)
 
     def wait_for_message(self, timeout: float = 60.0) -> LongMessage:
         """The next complete message: concatenated parts are collected and joined."""

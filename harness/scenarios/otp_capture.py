@@ -9,15 +9,14 @@ once everything looked for has been read.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Collection, Sequence
 
 from harness.at import Urc
-from harness.at.parsers import parse_cmt, parse_cmti
+from harness.at.parsers import parse_cmti
 from harness.errors import CodecError, HarnessError, HarnessTimeout
 from harness.modem import Modem
-from harness.modem.sms import decode_message
+from harness.modem.sms import INCOMING_SMS
 from harness.scenarios.evidence import (
     CapturedOtp,
     CaptureEvidence,
@@ -31,8 +30,6 @@ from harness.scenarios.evidence import (
 from harness.scenarios.interfaces import OtpSource, SentOtp
 
 __all__ = ["find_otps", "otp_capture", "watch_device"]
-
-_INCOMING = re.compile(r"^\+CMTI?:")
 
 
 def otp_capture(
@@ -120,7 +117,7 @@ def _receive(
         if remaining <= 0:
             break
         try:
-            urc = device.at.wait_for(_INCOMING, remaining)
+            urc = device.at.wait_for(INCOMING_SMS, remaining)
         except HarnessTimeout:
             break
         consumed.append(urc)
@@ -134,10 +131,10 @@ def _read_announced(device: Modem, urc: Urc) -> StoredText | None:
     try:
         if urc.line.startswith("+CMTI:"):
             where = parse_cmti(urc.line)
-            device.set_sms_storage(where.memory)
-            return stored_text(device.read_sms(where.index), f"+CMTI {where.memory} #{where.index}")
-        message = decode_message(parse_cmt(urc.line), urc.data, None)
-        return stored_text(message, "+CMT")
+            origin = f"+CMTI {where.memory} #{where.index}"
+        else:
+            origin = "+CMT"
+        return stored_text(device.read_announced(urc), origin)
     except (HarnessError, CodecError):
         return None  # the listing after the window still shows what was stored
 

@@ -12,13 +12,12 @@ from abc import ABC, abstractmethod
 
 from harness.errors import SafetyRefusal, TransportError
 from harness.sim.apdu import SECRET_INS, Apdu, Response
+from harness.sim.t0 import follow_procedure_bytes
 from harness.transcript import ApduTrace, Direction
 
 ApduTracer = ApduTrace
 """What a link calls for each exchange: ``tracer(Direction.TX, raw)`` (see harness.transcript)."""
 
-_MAX_CHAINED_GET_RESPONSES = 16
-_PROCEDURE_SW1 = frozenset({0x61, 0x6C, 0x9F})
 # Classes under which 20/24/26/28/2C are the PIN commands (TS 102 221 §10.1.1, 51.011).
 _PIN_CLAS = frozenset({0x00, 0x01, 0x02, 0x03, 0xA0, *range(0x40, 0x50)})
 
@@ -26,16 +25,6 @@ _PIN_CLAS = frozenset({0x00, 0x01, 0x02, 0x03, 0xA0, *range(0x40, 0x50)})
 def spends_attempt(raw: bytes) -> bool:
     """A VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK that carries a value (not a counter query)."""
     return len(raw) > 5 and raw[1] in SECRET_INS and raw[0] in _PIN_CLAS
-
-
-def _get_response_cla(cla: int) -> int:
-    """GET RESPONSE on the command's own logical channel (TS 102 221 §10.1.1):
-    A0 stays A0; channels 0-3 keep b2-b1; channels 4-19 keep 0x40 and b4-b1."""
-    if cla == 0xA0:
-        return 0xA0
-    if cla & 0x40:
-        return 0x40 | (cla & 0x0F)
-    return cla & 0x03
 
 
 class ApduLink(ABC):
@@ -96,18 +85,7 @@ class ApduLink(ABC):
         a caller that has passed the safety gate (harness.safety, as `SimCard.pins`
         does) may send one, and says so with `gate_checked=True`.
         """
-        response = self.transmit_raw(apdu.to_bytes(), gate_checked=gate_checked)
-        if response.sw1 not in _PROCEDURE_SW1:
-            return response  # the common case: no T=0 procedure bytes to follow
-        if response.sw1 == 0x6C:
-            response = self.transmit_raw(apdu.with_le(response.sw2 or 256).to_bytes())
-        data = response.data
-        for _ in range(_MAX_CHAINED_GET_RESPONSES):
-            if response.sw1 not in (0x61, 0x9F):
-                break
-            get = Apdu(_get_response_cla(apdu.cla), 0xC0, 0, 0, le=response.sw2 or 256)
-            response = self.transmit_raw(get.to_bytes())
-            if response.sw1 == 0x6C:
-                response = self.transmit_raw(get.with_le(response.sw2 or 256).to_bytes())
-            data += response.data
-        return Response(response.sw1, response.sw2, data)
+        first = self.transmit_raw(apdu.to_bytes(), gate_checked=gate_checked)
+        return follow_procedure_bytes(
+            apdu, first, lambda raw: self.transmit_raw(raw, gate_checked=gate_checked)
+        )

@@ -17,6 +17,7 @@ from harness.sim.card_protocol import CardLike  # not virtual_link: that loads t
 from harness.sim.fcp import decode_fcp
 from harness.sim.fids import USIM_AID_PREFIX
 from harness.sim.status_words import retries_from_63cx
+from harness.sim.t0 import exchange_with
 
 
 class CpinCode(Enum):
@@ -55,11 +56,7 @@ class SimView:
         self.card = card
 
     def _send(self, apdu: Apdu) -> Response:
-        response = Response.from_bytes(self.card.transmit(apdu.to_bytes()))
-        if response.sw1 == 0x61:  # T=0: fetch what SELECT left pending
-            get = Apdu(0x00, 0xC0, 0x00, 0x00, le=response.sw2 or 256)
-            response = Response.from_bytes(self.card.transmit(get.to_bytes()))
-        return response
+        return exchange_with(self.card.transmit, apdu)
 
     def _counter(self, ins: int, key_ref: int) -> tuple[int, bool]:
         response = self._send(Apdu(0x00, ins, 0x00, key_ref))

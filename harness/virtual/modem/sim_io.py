@@ -16,6 +16,7 @@ from harness.sim.ef_identity import MsisdnRecord, decode_iccid, decode_imsi, dec
 from harness.sim.ef_sms import Smsp, decode_smsp, encode_smsp
 from harness.sim.fcp import Fcp, decode_fcp
 from harness.sim.fids import USIM_AID_PREFIX
+from harness.sim.t0 import exchange_with
 from harness.virtual.sim_view import SimPinView, SimView
 
 EF_ICCID = (0x3F00, 0x2FE2)
@@ -77,16 +78,7 @@ class SimIo:
 
     def exchange(self, apdu: Apdu) -> Response:
         """One command with the T=0 procedure handled: 6Cxx resends, 61xx fetches."""
-        response = Response.from_bytes(self.card.transmit(apdu.to_bytes()))
-        if response.sw1 == 0x6C:
-            apdu = apdu.with_le(response.sw2 or 256)
-            response = Response.from_bytes(self.card.transmit(apdu.to_bytes()))
-        data = response.data
-        while response.sw1 == 0x61:
-            get = Apdu(apdu.cla & 0x03, 0xC0, 0x00, 0x00, le=response.sw2 or 256)
-            response = Response.from_bytes(self.card.transmit(get.to_bytes()))
-            data += response.data
-        return Response(response.sw1, response.sw2, data)
+        return exchange_with(self.card.transmit, apdu)
 
     # --- files -----------------------------------------------------------------
     def select(self, path: Sequence[int]) -> Fcp:
