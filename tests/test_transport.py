@@ -111,8 +111,11 @@ def test_second_exclusive_open_is_busy(pty: Pty) -> None:
 
 
 def test_non_exclusive_opens_share(pty: Pty) -> None:
-    with SerialTransport(pty.path, exclusive=False), SerialTransport(pty.path, exclusive=False):
-        pass
+    with (
+        SerialTransport(pty.path, exclusive=False) as first,
+        SerialTransport(pty.path, exclusive=False) as second,
+    ):
+        assert first.is_open and second.is_open  # no PortBusyError without exclusive
 
 
 def test_missing_device_names_path_and_by_id(tmp_path: Path) -> None:
