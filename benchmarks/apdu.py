@@ -24,8 +24,8 @@ from tabulate import tabulate
 from harness.sim.card import SimCard
 from harness.sim.pcsc_link import PcscLink, wait_for_card
 from harness.sim.pin_service import PinRef
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.pcscd import PrivatePcscd
-from harness.virtual.uicc import VirtualUicc
 from harness.virtual.vpcd import VpcdBridge, reader_name
 
 QUERY = [0x00, 0x20, 0x00, 0x01]  # empty VERIFY PIN1: the retry counter, nothing spent

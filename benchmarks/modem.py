@@ -30,8 +30,8 @@ from tabulate import tabulate
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from harness.modem import Modem
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem import VirtualModem
-from harness.virtual.uicc import VirtualUicc
 
 WARMUP = 20
 

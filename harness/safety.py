@@ -7,7 +7,7 @@ refused. Only a caller that knows the target may be spent (a virtual card, or a
 sacrificial SIM in an explicitly destructive run) passes a policy that allows it.
 
 A policy may also keep a *floor*: a number of tries it never spends
-(`SafetyPolicy.with_floor`). A guessing campaign (harness.scenarios.pin_attack)
+(`SafetyPolicy.with_floor`). A guessing campaign (harness.attack.campaign)
 decides its floor and hands the policy to the driver; the driver still does the
 checking, here, so there is one gate and no second path to a card.
 """

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from harness.sim.pcsc_link import wait_for_card
-from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.pcscd import PcscUnavailable, PrivatePcscd
-from harness.virtual.uicc import VirtualUicc
 from harness.virtual.vpcd import VpcdBridge
 
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from harness.sim.link import ApduLink
 from harness.sim.pcsc_link import PcscLink
 from harness.sim.virtual_link import VirtualLink
-from harness.virtual.uicc import VirtualUicc
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.vpcd import VpcdBridge
 
 

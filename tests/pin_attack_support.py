@@ -9,21 +9,21 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Protocol
 
-from harness.modem import Modem
-from harness.scenarios.pin_attack_target import (
+from harness.attack.target import (
     CardTarget,
     Counters,
     ModemTarget,
     ResetTrick,
     Target,
 )
+from harness.modem import Modem
 from harness.sim.card import SimCard
 from harness.sim.virtual_link import VirtualLink
 from harness.transcript import Transcript
 from harness.virtual.bench import numbered_profile
-from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem import VirtualModem
-from harness.virtual.uicc import VirtualUicc
 
 UNCOMMON_PIN = "7391"  # on no list: a dictionary attack never finds it
 

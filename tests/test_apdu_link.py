@@ -9,7 +9,7 @@ from harness.sim.apdu import Apdu, Response
 from harness.sim.link import ApduLink
 from harness.sim.virtual_link import VirtualLink
 from harness.transcript import Direction, Transcript
-from harness.virtual.uicc import VirtualUicc
+from harness.virtual.card.uicc import VirtualUicc
 
 
 class ScriptedLink(ApduLink):

@@ -31,7 +31,7 @@ from harness.virtual.bench import (
     VirtualBench,
     numbered_profile,
 )
-from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
 from harness.virtual.pcscd import PrivatePcscd
 from harness.virtual.simulate import simulate
 

@@ -16,7 +16,7 @@ from harness.bench import (
 from harness.errors import ConfigError
 from harness.modem import SimState
 from harness.sim.pin_service import PinRef
-from harness.virtual.card_profile import DEFAULT_PROFILE
+from harness.virtual.card.profile import DEFAULT_PROFILE
 
 GOOD = """
 sacrificial_iccids = ["8988211000000000018"]

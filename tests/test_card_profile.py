@@ -13,9 +13,9 @@ import pytest
 from harness.errors import ProfileError
 from harness.sim.ef_sms import decode_sms_record
 from harness.sim.gsm_response import decode_gsm_df_status
-from harness.virtual.card_layout import USIM_AID
-from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
-from harness.virtual.uicc import VirtualUicc
+from harness.virtual.card.layout import USIM_AID
+from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.uicc import VirtualUicc
 
 # A deliver TPDU with the SC address in front, as EF.SMS stores it (TS 31.102 §4.2.25).
 STORED_PDU = "07911326040000F0040B911346610089F60000208062917314080CC8F71D14969741F977FD07"

@@ -1,7 +1,7 @@
 """Properties of the virtual card: it never raises, and its PIN state follows a reference model.
 
 The model is the PIN/PUK state machine of TS 102 221 §11.1.9-11.1.13 / TS 51.011 §9.2.9-
-9.2.13 as FACTS.md §4.4/4.5 tabulate it, written independently of harness.virtual.card_pins.
+9.2.13 as FACTS.md §4.4/4.5 tabulate it, written independently of harness.virtual.card.pins.
 Random sequences mix both personalities (CLA 00 and CLA A0) and power cycles; after every
 step the counters seen through UICC empty VERIFY/UNBLOCK (63CX) must equal the model and
 the GSM DF status bytes 19-22, and IMSI must be readable exactly when the model says so.
@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from harness.virtual.card_layout import USIM_AID
-from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
-from harness.virtual.uicc import VirtualUicc
+from harness.virtual.card.layout import USIM_AID
+from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.uicc import VirtualUicc
 
 PROFILE = load_profile(DEFAULT_PROFILE)
 VALID_SW1 = {
@@ -54,7 +54,7 @@ def no_card_failures() -> Iterator[list[logging.LogRecord]]:
         def emit(self, record: logging.LogRecord) -> None:
             records.append(record)
 
-    logger = logging.getLogger("harness.virtual.uicc")
+    logger = logging.getLogger("harness.virtual.card.uicc")
     handler = Collect(logging.ERROR)
     logger.addHandler(handler)
     try:

@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 
-import harness.virtual.uicc as uicc_module
+import harness.virtual.card.uicc as uicc_module
 from harness.errors import ConfigError
-from harness.virtual.card_layout import USIM_AID
-from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
-from harness.virtual.uicc import VirtualUicc
+from harness.virtual.card.layout import USIM_AID
+from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.uicc import VirtualUicc
 
 PROFILE = load_profile(DEFAULT_PROFILE)
 
@@ -181,7 +181,7 @@ def slow_replace(src, dst):
     time.sleep(random.uniform(0, 0.002))
     _replace(src, dst)
 os.fsync, os.replace = slow_fsync, slow_replace
-from harness.virtual.uicc import VirtualUicc
+from harness.virtual.card.uicc import VirtualUicc
 card = VirtualUicc.from_files(sys.argv[1], sys.argv[2])
 print("ready", flush=True)
 while True:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
-from harness.virtual.uicc import VirtualUicc
+from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.vpcd import VpcdBridge
 
 PROFILE = load_profile(DEFAULT_PROFILE)

@@ -16,9 +16,9 @@ from harness.sim.card import SimCard
 from harness.sim.fids import CardKind
 from harness.sim.pin_service import PinRef
 from harness.transcript import Transcript
-from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.sim_view import SimView
-from harness.virtual.uicc import VirtualUicc
 from tests.test_at_support import ERROR, OK, Answer, FakeStream, Responder
 
 _CSIM = re.compile(r'^AT\+CSIM=(\d+),"([0-9A-Fa-f]*)"$')

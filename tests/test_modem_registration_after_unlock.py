@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from harness.modem import Modem
 from harness.safety import SafetyPolicy
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem import VirtualModem
-from harness.virtual.uicc import VirtualUicc
 
 
 def test_registration_is_read_again_once_the_pin_is_entered() -> None:

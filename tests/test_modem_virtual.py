@@ -26,9 +26,9 @@ from harness.sim.pin_service import PinRef
 from harness.sim.virtual_link import VirtualLink
 from harness.sms.address import Address
 from harness.sms.concat import deliver_parts
-from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem import PERSONALITIES, FaultConfig, VirtualModem
-from harness.virtual.uicc import VirtualUicc
 
 PIN, PUK = "1234", "12345678"
 ALLOW = SafetyPolicy.unrestricted("virtual modem and card in the driver suite")

@@ -19,8 +19,8 @@ from harness.safety import SafetyPolicy
 from harness.sim.card import SimCard
 from harness.sim.pcsc_link import PcscLink, list_readers, wait_for_card
 from harness.sim.pin_service import PinRef
+from harness.virtual.card.uicc import ATR, VirtualUicc
 from harness.virtual.pcscd import PrivatePcscd
-from harness.virtual.uicc import ATR, VirtualUicc
 from harness.virtual.vpcd import VpcdBridge, reader_name
 
 pytestmark = pytest.mark.pcsc

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from harness.attack.campaign import Budget, CampaignConfig, run_campaign
+from harness.attack.ledger import AttemptLedger
+from harness.attack.report import StopReason, render_result
+from harness.attack.strategies import Strategy
+from harness.attack.target import AttackedSecret, Counters, ResetTrick, Verdict
 from harness.errors import ConfigError, PinStateError
-from harness.scenarios.attempt_ledger import AttemptLedger
-from harness.scenarios.pin_attack import Budget, CampaignConfig, run_campaign
-from harness.scenarios.pin_attack_report import StopReason, render_result
-from harness.scenarios.pin_attack_strategies import Strategy
-from harness.scenarios.pin_attack_target import AttackedSecret, Counters, ResetTrick, Verdict
 from harness.secrets import Secret
 from harness.sim.card import SimCard
 from harness.sim.pin_service import PinRef
@@ -169,8 +169,8 @@ def test_a_found_pin_is_shown_on_a_virtual_card_and_masked_on_a_real_one(
 def test_pin2_is_attacked_over_the_modems_csim_link_with_the_modems_tricks(
     tmp_path: Path,
 ) -> None:
+    from harness.attack.bench_target import bench_target
     from harness.bench import DeviceConfig, OpenedDevice
-    from harness.scenarios.pin_attack_bench import bench_target
     from tests.pin_attack_support import modem_target
 
     card = stolen_card()

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from harness.attack.demo import DEMO_PIN, run_short_attack_demo
+from harness.bench.stolen_phone import stolen_phone
+from harness.cli.attack import add_attack_commands
 from harness.errors import ConfigError
-from harness.scenarios.attack_cli import add_attack_commands
-from harness.scenarios.pin_attack_demo import DEMO_PIN, run_short_attack_demo
-from harness.virtual.card_profile import DEFAULT_PROFILE
+from harness.virtual.card.profile import DEFAULT_PROFILE
 from harness.virtual.modem import VirtualModem
 from tests.pin_attack_support import UNCOMMON_PIN, card_counters, stolen_card
 
@@ -152,7 +153,7 @@ def test_the_audit_reads_the_pin_from_the_environment(
 def test_the_short_demo_shows_the_guard_then_a_block_that_survives_the_tricks() -> None:
     out = io.StringIO()
     started = time.monotonic()
-    assert run_short_attack_demo(out) == 0
+    assert run_short_attack_demo(stolen_phone, out) == 0
     assert time.monotonic() - started < 30  # generous: the suite runs on both cores
     text = out.getvalue()
     assert "refused" in text and "3 -> 1" in text
@@ -169,7 +170,7 @@ class _Terminal(io.StringIO):
 
 
 def test_the_progress_bar_is_drawn_only_on_a_terminal() -> None:
-    from harness.scenarios.pin_attack_report import Progress
+    from harness.attack.report import Progress
 
     piped, terminal = io.StringIO(), _Terminal()
     for stream in (piped, terminal):

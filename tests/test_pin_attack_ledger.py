@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pytest
 
+from harness.attack.campaign import Budget, CampaignConfig, run_campaign
+from harness.attack.ledger import AttemptLedger, LedgerMismatch
+from harness.attack.report import StopReason
 from harness.errors import ConfigError, WrongPinError
 from harness.safety import SafetyPolicy
-from harness.scenarios.attempt_ledger import AttemptLedger, LedgerMismatch
-from harness.scenarios.pin_attack import Budget, CampaignConfig, run_campaign
-from harness.scenarios.pin_attack_report import StopReason
 from harness.secrets import Secret
 from harness.sim.card import SimCard
 from harness.sim.pin_service import PinRef
 from harness.sim.virtual_link import VirtualLink
-from harness.virtual.uicc import VirtualUicc
+from harness.virtual.card.uicc import VirtualUicc
 from tests.pin_attack_support import UNCOMMON_PIN, card_counters, card_target, stolen_card
 
 REPO = Path(__file__).resolve().parents[1]
@@ -106,7 +106,7 @@ CRASHING_RUN = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from harness.scenarios.pin_attack import CampaignConfig, run_campaign
+    from harness.attack.campaign import CampaignConfig, run_campaign
     from tests.pin_attack_support import card_target, stolen_card
 
     card = stolen_card(state=Path(sys.argv[1]))

@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import ConfigError, PinFormatError, SafetyRefusal
-from harness.safety import SafetyPolicy, Spend
-from harness.scenarios.pin_attack_budget import Budget, CampaignConfig, decide_floor
-from harness.scenarios.pin_attack_strategies import (
+from harness.attack.budget import Budget, CampaignConfig, decide_floor
+from harness.attack.strategies import (
     COMMON_PINS,
     Strategy,
     audit_pin,
     guesses,
     load_common_pins,
 )
+from harness.errors import ConfigError, PinFormatError, SafetyRefusal
+from harness.safety import SafetyPolicy, Spend
 from harness.secrets import Secret
 
 DATAGENETICS_TOP_10 = [

@@ -22,9 +22,9 @@ from harness.sim.card import SimCard
 from harness.sim.fids import CardKind
 from harness.sim.pin_service import PinRef
 from harness.sim.virtual_link import VirtualLink
-from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.sim_view import CpinCode, SimView
-from harness.virtual.uicc import VirtualUicc
 
 PROFILE = load_profile(DEFAULT_PROFILE)
 

@@ -11,16 +11,16 @@ from collections.abc import Iterator
 
 import pytest
 
+from harness.attack.target import CardTarget
 from harness.bench import DeviceConfig, OpenedDevice
 from harness.errors import SafetyRefusal
 from harness.modem import Modem
 from harness.safety import SafetyPolicy
-from harness.scenarios.pin_attack_target import CardTarget
 from harness.sim.card import SimCard
 from harness.sim.virtual_link import VirtualLink
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem import VirtualModem
 from harness.virtual.sim_view import SimView
-from harness.virtual.uicc import VirtualUicc
 
 
 @pytest.fixture

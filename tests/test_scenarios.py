@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from harness.at.parsers import RegStatus
+from harness.bench.virtual_stage import virtual_stage
+from harness.cli.scenario import run_scenario
 from harness.errors import ConfigError
 from harness.modem import Modem
-from harness.scenarios.cli_entry import run_scenario
 from harness.scenarios.evidence import (
     CapturedOtp,
     CaptureEvidence,
@@ -34,9 +35,8 @@ from harness.scenarios.stage import Stage
 from harness.scenarios.steps import thief_checks
 from harness.scenarios.story import run_story
 from harness.scenarios.theft import run_theft
-from harness.scenarios.virtual import virtual_stage
 from harness.virtual.bench import NO_PIN_PROFILE, SimSpec, VirtualBench, numbered_profile
-from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
 
 WINDOW = 0.2
 P, V, UNKNOWN = Verdict.PROTECTED, Verdict.VULNERABLE, Verdict.INCONCLUSIVE
@@ -227,7 +227,7 @@ def test_run_scenario_exit_codes_and_report(tmp_path: Path) -> None:
 
 def test_the_story_runs_as_predicted(tmp_path: Path) -> None:
     out = io.StringIO()
-    assert run_story(out, tmp_path, window_s=WINDOW) == 0
+    assert run_story(lambda: virtual_stage(window_s=WINDOW), out, tmp_path) == 0
     text = out.getvalue()
     assert "VULNERABLE" in text and "PROTECTED" in text and "as predicted" in text
     assert "the thief's phone shows OTP 2: code" in text

@@ -18,10 +18,10 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from harness.bench.virtual_stage import VirtualOperator
 from harness.modem import Modem
 from harness.scenarios.evidence import read_storage
 from harness.scenarios.interfaces import codes_in
-from harness.scenarios.virtual import VirtualOperator
 from harness.virtual.bench import (
     NO_PIN_PROFILE,
     REPLACEMENT_PROFILE,
@@ -29,7 +29,7 @@ from harness.virtual.bench import (
     VirtualBench,
     numbered_profile,
 )
-from harness.virtual.card_profile import load_profile
+from harness.virtual.card.profile import load_profile
 from harness.virtual.network import NetworkError
 
 BASE = load_profile(NO_PIN_PROFILE)

@@ -26,8 +26,8 @@ from harness.sim.fids import CardKind
 from harness.sim.link import ApduLink
 from harness.sim.pin_service import PinRef
 from harness.sim.virtual_link import VirtualLink
-from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
-from harness.virtual.uicc import VirtualUicc
+from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.uicc import VirtualUicc
 from tests.links import open_link
 
 PROFILE = load_profile(DEFAULT_PROFILE)
@@ -214,7 +214,7 @@ def test_usim_application_listed(link: ApduLink) -> None:
 
 def test_stored_sms_records_are_read_after_the_pin(kind: CardKind) -> None:
     from harness.sms.pdu import SmsPdu
-    from harness.virtual.card_profile import profile_from_dict
+    from harness.virtual.card.profile import profile_from_dict
 
     v1 = "07912143658709F1040B918100551512F20000111010214365000AE8329BFD4697D9EC37"
     raw = tomllib.loads(DEFAULT_PROFILE.read_text())

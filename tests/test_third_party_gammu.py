@@ -17,9 +17,9 @@ import pytest
 from harness.sms.address import Address
 from harness.sms.tpdu import SmsDeliver
 from harness.sms.userdata import UserData
-from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem import VirtualModem
-from harness.virtual.uicc import VirtualUicc
 
 PROFILE = load_profile(DEFAULT_PROFILE)
 OTP_TEXT = "Your verification code is 424242"

@@ -15,8 +15,8 @@ from harness.sim.gsm_response import (
     decode_gsm_df_status,
     decode_gsm_ef_status,
 )
-from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
-from harness.virtual.uicc import VirtualUicc
+from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.uicc import VirtualUicc
 
 PROFILE = load_profile(DEFAULT_PROFILE)
 

@@ -14,9 +14,9 @@ from harness.sim.apdu import Apdu, Response
 from harness.sms.address import Address
 from harness.sms.tpdu import SmsDeliver
 from harness.sms.userdata import UserData
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem import RegStatus
 from harness.virtual.sim_view import CpinCode, SimView
-from harness.virtual.uicc import VirtualUicc
 
 OTP = SmsDeliver(
     Address.parse("+15550001111"),

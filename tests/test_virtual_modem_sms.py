@@ -13,7 +13,7 @@ from harness.sms.address import Address
 from harness.sms.pdu import SmsPdu
 from harness.sms.tpdu import SmsDeliver, SmsSubmit
 from harness.sms.userdata import UserData
-from harness.virtual.uicc import VirtualUicc
+from harness.virtual.card.uicc import VirtualUicc
 
 SENDER = Address.parse("+15550001111")
 WHEN = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)

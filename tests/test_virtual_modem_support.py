@@ -15,9 +15,9 @@ import tty
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile, profile_from_dict
+from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile, profile_from_dict
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem import FaultConfig, VirtualModem
-from harness.virtual.uicc import VirtualUicc
 
 FINAL = re.compile(
     rb"\r\n(OK|ERROR|\+CME ERROR: [^\r\n]*|\+CMS ERROR: [^\r\n]*|COMMAND NOT SUPPORT|NO CARRIER)"

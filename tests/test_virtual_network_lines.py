@@ -16,7 +16,7 @@ from test_virtual_network_support import (
 )
 
 from harness.at.parsers.registration import RegStatus
-from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
 from harness.virtual.network import LineState, ManualClock, NetworkError, VirtualNetwork
 
 

@@ -18,9 +18,9 @@ from harness.sms.pdu import SmsPdu
 from harness.sms.status_report import SmsStatusReport
 from harness.sms.tpdu import SmsDeliver, SmsSubmit
 from harness.sms.userdata import UserData
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem import VirtualModem
 from harness.virtual.network import MessageState, VirtualNetwork
-from harness.virtual.uicc import VirtualUicc
 
 OTP = re.compile(r"Your verification code is (\d{6})")
 ALICE_NEW = {"card__imsi": "001010000000777", "card__iccid": "8988211000000000777"}

@@ -27,6 +27,7 @@ from harness.at.parsers.registration import RegStatus
 from harness.sms.status_report import SmsStatusReport
 from harness.sms.tpdu import SmsDeliver
 from harness.sms.validity import RelativeValidity
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem import VirtualModem
 from harness.virtual.network import (
     LineState,
@@ -35,8 +36,7 @@ from harness.virtual.network import (
     NetworkError,
     VirtualNetwork,
 )
-from harness.virtual.network_subscribers import msisdn_key
-from harness.virtual.uicc import VirtualUicc
+from harness.virtual.network.subscribers import msisdn_key
 
 LINES = (ALICE, BOB)
 

@@ -13,9 +13,9 @@ import pytest
 from harness.sim.ef_dir import decode_dir_record
 from harness.sim.ef_identity import decode_iccid, decode_imsi
 from harness.sim.fcp import NO_SFI, Fcp, FileKind, PinStatus, decode_fcp
-from harness.virtual.card_layout import USIM_AID
-from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile, profile_from_dict
-from harness.virtual.uicc import ATR, VirtualUicc
+from harness.virtual.card.layout import USIM_AID
+from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile, profile_from_dict
+from harness.virtual.card.uicc import ATR, VirtualUicc
 
 PROFILE = load_profile(DEFAULT_PROFILE)
 

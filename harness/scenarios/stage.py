@@ -1,6 +1,6 @@
 """`Stage`: what the stolen-phone scenarios run on — two open modems and the three interfaces.
 
-A stage is built by a bench (harness.scenarios.virtual for the virtual one);
+A stage is built by a bench (harness.bench.virtual_stage for the virtual one);
 the scenarios see only this: the owner's and the thief's device as `Modem`
 drivers, the SIMs by name, the owner's PINs, and a SimSlot, an Operator and an
 OtpSource. The names "owner" and "thief" are the device names the SimSlot knows.

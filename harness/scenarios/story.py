@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -23,10 +25,13 @@ from typing import TextIO
 from harness.scenarios.loss import run_loss
 from harness.scenarios.report import render_table, write_report
 from harness.scenarios.result import ScenarioResult, Verdict
+from harness.scenarios.stage import Stage
 from harness.scenarios.theft import run_theft
-from harness.scenarios.virtual import VIRTUAL_WINDOW_S, virtual_stage
 
-__all__ = ["DEFAULT_REPORT_DIR", "run_story"]
+__all__ = ["DEFAULT_REPORT_DIR", "StageFactory", "run_story"]
+
+StageFactory = Callable[[], AbstractContextManager[Stage]]
+"""Builds a fresh stage (both phones, the SIMs, operator, OTP source) for one act."""
 
 DEFAULT_REPORT_DIR = Path("reports")
 
@@ -50,21 +55,20 @@ ACTS = (
 
 
 def run_story(
+    new_stage: StageFactory,
     out: TextIO = sys.stdout,
     report_dir: Path | None = DEFAULT_REPORT_DIR,
-    *,
-    window_s: float = VIRTUAL_WINDOW_S,
 ) -> int:
-    """Run the four acts, print what happened and the summary table, write the report
-    (`<report_dir>/story.md`, none when `report_dir` is None); 0 when every verdict is the
-    one the defences predict, else 1. `window_s`: how long the thief waits for an SMS."""
+    """Run the four acts, each on a fresh stage from `new_stage`, print what happened and
+    the summary table, write the report (`<report_dir>/story.md`, none when `report_dir`
+    is None); 0 when every verdict is the one the defences predict, else 1."""
     started = time.monotonic()
     print("Stolen phone, SIM and SMS one-time codes, on the virtual bench", file=out)
     print("(verdicts computed from what the Modem driver reads off each phone)\n", file=out)
     results: list[ScenarioResult] = []
     as_predicted = True
     for act in ACTS:
-        with virtual_stage(window_s=window_s) as stage:
+        with new_stage() as stage:
             runner = run_theft if act.scenario == "theft" else run_loss
             result = runner(stage, pin_enabled=act.pin_enabled)
         results.append(result)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from harness.errors import (
     PinBlockedError,
@@ -35,10 +35,30 @@ from harness.sim.key_refs import (
     UICC_PIN2,
     is_local,
 )
+from harness.sim.link import ApduLink
 from harness.sim.status_words import describe, is_success, retries_from_63cx
 
-if TYPE_CHECKING:
-    from harness.sim.card import SimCard
+
+class SelectedFile(Protocol):
+    """What PIN state needs of a SELECT answer: its raw FCP / GSM response."""
+
+    @property
+    def raw(self) -> bytes: ...
+
+
+class PinCard(Protocol):
+    """What the PIN service needs of a card driver (`SimCard` is one). A protocol, so the
+    card can own its PIN service without the two modules importing each other."""
+
+    @property
+    def link(self) -> ApduLink: ...
+    @property
+    def kind(self) -> CardKind: ...
+    @property
+    def cla(self) -> int: ...
+    def select(self, target: int) -> SelectedFile: ...
+    def select_usim(self) -> SelectedFile: ...
+
 
 # TS 102 221 §9.5.1: PIN is 4-8 digits padded with FF; PUK is 8 digits.
 PIN_LENGTHS = range(4, 9)
@@ -100,9 +120,9 @@ def encode_adm(value: Secret | str) -> bytes:
 
 
 class PinService:
-    """Typed PIN operations over a `SimCard`; results are values, refusals typed errors."""
+    """Typed PIN operations over a card driver (`PinCard`); refusals are typed errors."""
 
-    def __init__(self, card: SimCard, safety: SafetyPolicy) -> None:
+    def __init__(self, card: PinCard, safety: SafetyPolicy) -> None:
         self._card = card
         self.safety = safety
 

@@ -31,12 +31,12 @@ from types import TracebackType
 from tabulate import tabulate
 
 from harness.errors import ConfigError
-from harness.virtual.card_profile import DEFAULT_PROFILE, CardProfile, load_profile
+from harness.virtual.card.profile import DEFAULT_PROFILE, CardProfile, load_profile
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem import PERSONALITIES, VirtualModem
 from harness.virtual.modem.serve import imei_for, luhn_digit
 from harness.virtual.network import VirtualNetwork
 from harness.virtual.pcscd import PrivatePcscd
-from harness.virtual.uicc import VirtualUicc
 from harness.virtual.vpcd import VpcdBridge, reader_name
 
 __all__ = [

@@ -19,7 +19,7 @@ from typing import TextIO
 
 from harness.errors import ConfigError
 from harness.virtual.bench import ModemSpec, SimSpec, VirtualBench, numbered_profile
-from harness.virtual.card_profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
 from harness.virtual.pcscd import PrivatePcscd
 
 __all__ = ["MAX_MODEMS", "simulate"]

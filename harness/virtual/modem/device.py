@@ -25,13 +25,13 @@ from harness.sms.address import Address, encode_smsc
 from harness.sms.pdu import SmsPdu
 from harness.sms.status_report import SmsStatusReport
 from harness.sms.tpdu import SmsDeliver
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem.faults import FaultConfig, OutputShaper
 from harness.virtual.modem.firmware import Firmware
 from harness.virtual.modem.network import DefaultNetwork, Network
 from harness.virtual.modem.personalities import PERSONALITIES, Personality
 from harness.virtual.modem.ports import Connection, IoLoop, open_listener, open_pty
 from harness.virtual.modem.session import AtSession
-from harness.virtual.uicc import VirtualUicc
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from harness.errors import CodecError
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem.at_syntax import AtCommand, AtSyntaxError, parse_line
 from harness.virtual.modem.cmd_general import COMMANDS as GENERAL_COMMANDS
 from harness.virtual.modem.cmd_sim import COMMANDS as SIM_COMMANDS
@@ -42,7 +43,6 @@ from harness.virtual.modem.sim_io import SimError, SimIo
 from harness.virtual.modem.sim_state import SimState
 from harness.virtual.modem.sms_service import SmsService
 from harness.virtual.sim_view import SimPinView
-from harness.virtual.uicc import VirtualUicc
 
 if TYPE_CHECKING:
     from harness.virtual.modem.device import VirtualModem

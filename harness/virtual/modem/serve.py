@@ -8,9 +8,9 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem.device import VirtualModem
 from harness.virtual.modem.faults import FaultConfig
-from harness.virtual.uicc import VirtualUicc
 
 IMEI_BASE = 35693803564380  # 14 digits (TAC + serial); the 15th is the Luhn check digit
 

@@ -1,0 +1,31 @@
+"""The bench: a bench file (TOML) turned into driver objects, virtual or real.
+
+Modules: config (the bench file and its checks), devices (open a device with
+its driver; simulators built on demand), virtual_stage (the stolen-phone stage
+on the virtual bench: simulators doing what a hand, an operator and a bank do),
+stolen_phone (the virtual phones of the attack demo).
+
+Importing this package loads no simulator: those are built only when a
+virtual device is opened, or from the virtual_stage / stolen_phone modules.
+"""
+
+from harness.bench.config import (
+    BenchConfig,
+    DeviceConfig,
+    bench_from_dict,
+    load_bench,
+    reader_selector,
+    virtual_bench_config,
+)
+from harness.bench.devices import OpenedDevice, open_device
+
+__all__ = [
+    "BenchConfig",
+    "DeviceConfig",
+    "OpenedDevice",
+    "bench_from_dict",
+    "load_bench",
+    "open_device",
+    "reader_selector",
+    "virtual_bench_config",
+]

@@ -1,0 +1,226 @@
+"""The bench file: which modems and readers a lab has, and which SIMs it may destroy.
+
+    sacrificial_iccids = ["8988211000000000018"]   # SIMs a destructive run may block for good
+
+    [[device]]
+    name = "quectel0"
+    kind = "modem"                # "modem" (AT) or "reader" (PC/SC)
+    port = "/dev/serial/by-id/usb-Quectel_EG25-if02-port0"
+    vendor = "quectel"            # optional: overrides detection
+    virtual = false               # what the bench engineer says; drivers never decide it
+
+    [[device]]
+    name = "sim-sim"
+    kind = "reader"
+    virtual = true                # no port/reader: the bench builds a simulator itself
+    profile = "sims/weak.toml"    # optional; paths are relative to this file
+    state = "state/sim-sim.json"  # optional: the virtual card's EEPROM across runs
+
+`load_bench` checks every field and raises `ConfigError` naming the file and the
+field; `harness.bench.devices.open_device` turns an entry into driver objects.
+`virtual` is configuration, never detection: it only ever *relaxes* safety
+when a bench file says so, and a run must still be explicitly destructive for that to matter.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.errors import ConfigError
+from harness.modem.vendors import profile_named
+
+__all__ = [
+    "BenchConfig",
+    "DeviceConfig",
+    "load_bench",
+    "reader_selector",
+    "virtual_bench_config",
+]
+
+_KINDS = ("modem", "reader")
+_TOP_KEYS = frozenset({"sacrificial_iccids", "device"})
+_DEVICE_KEYS = frozenset(
+    {"name", "kind", "port", "reader", "vendor", "virtual", "profile", "state", "personality"}
+)
+_ICCID = re.compile(r"[0-9]{18,20}")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+@dataclass(frozen=True)
+class DeviceConfig:
+    name: str
+    kind: str  # "modem" | "reader"
+    virtual: bool
+    port: str | None = None
+    reader: str | None = None
+    vendor: str | None = None
+    profile: Path | None = None  # simulated devices: the SIM profile (default.toml if None)
+    state: Path | None = None  # simulated devices: the card's state file
+    personality: str = "generic"  # simulated modems
+    subscriber: int = 0  # simulated cards: subscriber n of the profile (own ICCID/IMSI/MSISDN)
+
+    @property
+    def simulated(self) -> bool:
+        """True when the bench builds the device itself (virtual, and no port/reader given)."""
+        return self.virtual and self.port is None and self.reader is None
+
+    def describe(self) -> str:
+        where = self.port or self.reader or "simulated in process"
+        return f"{self.kind} {self.name} ({where})"  # callers add virtual/REAL (see simulated)
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    source: str
+    devices: tuple[DeviceConfig, ...]
+    sacrificial_iccids: frozenset[str] = frozenset()
+
+    def device(self, name: str) -> DeviceConfig:
+        for device in self.devices:
+            if device.name == name:
+                return device
+        known = ", ".join(d.name for d in self.devices) or "none"
+        raise ConfigError(f"{self.source}: no device named {name!r}; it has {known}")
+
+
+def virtual_bench_config(state_dir: Path | None = None, profile: Path | None = None) -> BenchConfig:
+    """The built-in virtual bench (`--bench virtual`): a simulated modem "modem" and a
+    simulated reader "reader", each with its own virtual card; with `state_dir`, the
+    cards keep their counters there across runs."""
+
+    def state(name: str) -> Path | None:
+        return state_dir / f"virtual-{name}-card.json" if state_dir is not None else None
+
+    return BenchConfig(
+        "<virtual bench>",
+        (
+            DeviceConfig("modem", "modem", True, profile=profile, state=state("modem")),
+            DeviceConfig(
+                "reader", "reader", True, profile=profile, state=state("reader"), subscriber=1
+            ),
+        ),
+    )
+
+
+def load_bench(path: Path | str) -> BenchConfig:
+    """Read and check a bench file; `ConfigError` names the file and the field."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"bench file {path} does not exist") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"bench file {path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"bench file {path} cannot be read ({exc.strerror})") from None
+    return bench_from_dict(raw, source=str(path), base=path.parent)
+
+
+def bench_from_dict(raw: dict[str, Any], *, source: str, base: Path | None = None) -> BenchConfig:
+    unknown = sorted(set(raw) - _TOP_KEYS)
+    if unknown:
+        # A misspelt sacrificial_iccids must not silently mean "none" (or anything else).
+        raise ConfigError(
+            f"{source}: unknown top-level field(s) {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(_TOP_KEYS))}"
+        )
+    entries = raw.get("device", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ConfigError(f"{source}: device: write each device as a [[device]] table")
+    devices = tuple(_device(entry, index, source, base) for index, entry in enumerate(entries))
+    names = [d.name for d in devices]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(f"{source}: device.name: {name!r} is used twice; names are unique")
+    return BenchConfig(source, devices, _iccids(raw.get("sacrificial_iccids", []), source))
+
+
+def _iccids(value: object, source: str) -> frozenset[str]:
+    if not isinstance(value, list):
+        raise ConfigError(f'{source}: sacrificial_iccids: a list of quoted ICCIDs (["89..."])')
+    found: set[str] = set()
+    for item in value:
+        if not isinstance(item, str) or not _ICCID.fullmatch(item):
+            raise ConfigError(
+                f"{source}: sacrificial_iccids: {item!r} is not an ICCID (18-20 digits, quoted)"
+            )
+        found.add(item)
+    return frozenset(found)
+
+
+def _device(entry: dict[str, Any], index: int, source: str, base: Path | None) -> DeviceConfig:
+    label = f"{source}: device[{index}]"
+    unknown = sorted(set(entry) - _DEVICE_KEYS)
+    if unknown:
+        raise ConfigError(f"{label}: unknown field(s) {', '.join(unknown)}")
+
+    def text(field: str, *, required: bool = False) -> str | None:
+        value = entry.get(field)
+        if value is None:
+            if required:
+                raise ConfigError(f"{label}.{field}: missing")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{label}.{field}: a non-empty string")
+        return value.strip()
+
+    name = text("name", required=True)
+    assert name is not None
+    if not _NAME.fullmatch(name):
+        raise ConfigError(f"{label}.name: {name!r}: use letters, digits, '.', '-' and '_'")
+    label = f"{source}: device {name!r}"
+    kind = text("kind", required=True)
+    if kind not in _KINDS:
+        raise ConfigError(f'{label}.kind: {kind!r}; use "modem" or "reader"')
+    virtual = entry.get("virtual", False)
+    if not isinstance(virtual, bool):
+        raise ConfigError(f"{label}.virtual: true or false (unquoted)")
+    port, reader, vendor = text("port"), text("reader"), text("vendor")
+    if kind == "modem" and reader is not None:
+        raise ConfigError(f"{label}.reader: a modem has a port, not a reader")
+    if kind == "reader" and (port is not None or vendor is not None):
+        raise ConfigError(f"{label}.port/vendor: a reader is named by `reader`, not a port")
+    if not virtual and kind == "modem" and port is None:
+        raise ConfigError(f"{label}.port: missing (a real modem needs its /dev/serial/by-id path)")
+    if not virtual and kind == "reader" and reader is None:
+        raise ConfigError(f"{label}.reader: missing (a PC/SC reader name, index or /regex/)")
+    if vendor is not None:
+        try:
+            profile_named(vendor)
+        except ConfigError as exc:
+            raise ConfigError(f"{label}.vendor: {exc}") from None
+    profile, state = text("profile"), text("state")
+    if not virtual and (profile is not None or state is not None):
+        raise ConfigError(f"{label}.profile/state: only a virtual device has a simulated card")
+    personality = text("personality") or "generic"
+    return DeviceConfig(
+        name=name,
+        kind=kind,
+        virtual=virtual,
+        port=port,
+        reader=reader,
+        vendor=vendor,
+        profile=_path(profile, base),
+        state=_path(state, base),
+        personality=personality,
+    )
+
+
+def _path(value: str | None, base: Path | None) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value).expanduser()
+    return path if path.is_absolute() or base is None else base / path
+
+
+def reader_selector(text: str) -> str | int | re.Pattern[str]:
+    """`2` -> index, `/regex/` -> pattern, anything else -> exact reader name."""
+    if text.isdigit():
+        return int(text)
+    if len(text) > 1 and text.startswith("/") and text.endswith("/"):
+        return re.compile(text[1:-1])
+    return text

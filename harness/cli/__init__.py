@@ -1,0 +1,57 @@
+"""`simharness`: the bench engineer's command line (thin: parse, call, print).
+
+One module per verb group: card, modem, simulate, scenario, attack, demo.
+
+Secrets (PIN, PUK, ADM) are never taken from arguments: they come from an
+environment variable, a file, or a prompt on a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from harness.cli.attack import add_attack_commands
+from harness.cli.card import add_card_commands
+from harness.cli.demo import add_demo_command
+from harness.cli.modem import add_modem_commands
+from harness.cli.scenario import add_scenario_command
+from harness.cli.simulate import add_simulate_command
+from harness.errors import HarnessError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="simharness", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    add_card_commands(commands)
+
+    add_modem_commands(commands)
+    add_simulate_command(commands)
+    add_scenario_command(commands)
+    add_attack_commands(commands)
+
+    add_demo_command(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args))
+    except HarnessError as exc:
+        print(f"simharness: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

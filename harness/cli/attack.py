@@ -1,0 +1,164 @@
+"""`simharness attack pin|audit`: PIN campaigns and the weak-PIN audit (thin: parse, call, print).
+
+    simharness attack pin (--port URL | --reader NAME | --bench FILE --device NAME)
+        [--strategy dictionary|sequential|random|reset-tricks] [--target pin1|pin2|puk]
+        [--max-attempts N] [--dry-run] [--allow-destructive] [--state-dir DIR]
+    simharness attack audit [--pin-env VAR | --pin-file FILE]      (else a prompt)
+
+`--port` and `--reader` devices are REAL to the campaign (nothing configures
+them otherwise) and have no sacrificial list: their floor is never lifted.
+`--bench virtual` is the built-in virtual bench (devices "modem" and "reader"),
+its cards kept under the state directory. Exit status: 0 done; 1 a reset trick
+gave a try back, or (audit) the PIN is on the common list; 2 an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from harness.attack.bench_target import bench_target
+from harness.attack.campaign import (
+    Budget,
+    CampaignConfig,
+    plan_campaign,
+    run_campaign,
+)
+from harness.attack.ledger import default_state_dir
+from harness.attack.report import render_result
+from harness.attack.strategies import Strategy, audit_pin
+from harness.attack.target import AttackedSecret, ResetTrick
+from harness.bench import (
+    BenchConfig,
+    DeviceConfig,
+    load_bench,
+    open_device,
+    virtual_bench_config,
+)
+from harness.errors import ConfigError
+from harness.secrets import Secret, read_secret
+from harness.transcript import Transcript
+
+__all__ = ["add_attack_commands"]
+
+
+def add_attack_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    attack = commands.add_parser("attack", help="PIN guessing campaigns and the weak-PIN audit")
+    sub = attack.add_subparsers(dest="attack_command", required=True)
+
+    pin = sub.add_parser("pin", help="guess a SIM's PIN1/PIN2/PUK within a safety budget")
+    where = pin.add_mutually_exclusive_group(required=True)
+    where.add_argument("--port", help="a modem: device path, socket://, rfc2217:// (REAL)")
+    where.add_argument("--reader", help="a PC/SC reader: name, index or /regex/ (REAL)")
+    where.add_argument(
+        "--bench", metavar="FILE", help="bench TOML file, or `virtual` for the built-in one"
+    )
+    pin.add_argument("--device", help="the device's name in the bench file (with --bench)")
+    pin.add_argument("--vendor", help="modem vendor profile override (with --port)")
+    pin.add_argument(
+        "--strategy", choices=[s.value for s in Strategy], default=Strategy.DICTIONARY.value
+    )
+    pin.add_argument(
+        "--target", choices=[s.value for s in AttackedSecret], default=AttackedSecret.PIN1.value
+    )
+    pin.add_argument("--max-attempts", type=int, default=10, metavar="N")
+    pin.add_argument("--seed", type=int, help="random strategy: repeat an earlier order")
+    pin.add_argument(
+        "--trick",
+        action="append",
+        choices=[t.value for t in ResetTrick],
+        help="reset-tricks strategy: only these (repeatable; default: all the device has)",
+    )
+    pin.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
+    pin.add_argument(
+        "--allow-destructive",
+        action="store_true",
+        help="lift the floor on a virtual card or a sacrificial ICCID of the bench file",
+    )
+    pin.add_argument("--state-dir", type=Path, help=f"ledger directory ({default_state_dir()})")
+    pin.add_argument(
+        "--resync-ledger",
+        action="store_true",
+        help="accept the card's counters where the ledger expected more tries",
+    )
+    pin.add_argument("--new-pin-env", metavar="VAR", help="PUK target: the PIN a found PUK sets")
+    pin.add_argument("--new-pin-file", metavar="FILE", help="PUK target: the same, from a file")
+    pin.add_argument("--transcript", type=Path, help="write the masked AT/APDU transcript here")
+    pin.set_defaults(func=_attack_pin)
+
+    audit = sub.add_parser("audit", help="is the owner's PIN on the common-PIN list?")
+    audit.add_argument("--pin-env", metavar="VAR", help="read the PIN from this variable")
+    audit.add_argument("--pin-file", metavar="FILE", help="read the PIN from this file")
+    audit.set_defaults(func=_audit)
+
+
+def _attack_pin(args: argparse.Namespace) -> int:
+    device, sacrificial = _device(args)
+    secret = AttackedSecret(args.target)
+    config = CampaignConfig(
+        secret=secret,
+        strategy=Strategy(args.strategy),
+        budget=Budget(max_attempts=args.max_attempts),
+        allow_destructive=args.allow_destructive,
+        sacrificial_iccids=sacrificial,
+        seed=args.seed,
+        tricks=tuple(ResetTrick(t) for t in args.trick) if args.trick else None,
+        new_pin=_new_pin(args) if secret.is_puk and not args.dry_run else None,
+        resync_ledger=args.resync_ledger,
+    )
+    transcript = Transcript()
+    try:
+        if args.dry_run:  # the device is not even opened
+            result = plan_campaign(
+                config, device=device.describe(), virtual=device.simulated, state_dir=args.state_dir
+            )
+        else:
+            with (
+                open_device(device, transcript=transcript) as opened,
+                bench_target(opened, secret) as target,
+            ):
+                result = run_campaign(target, config, state_dir=args.state_dir, progress=sys.stdout)
+    finally:
+        if args.transcript is not None:
+            transcript.write(args.transcript)
+    print(render_result(result))
+    return 1 if len(result.tricks) > result.tricks_survived else 0
+
+
+def _device(args: argparse.Namespace) -> tuple[DeviceConfig, frozenset[str]]:
+    if args.bench is None:
+        if args.device is not None:
+            raise ConfigError("--device names a device of a bench file: give --bench FILE too")
+        if args.port is not None:
+            modem = DeviceConfig(args.port, "modem", False, port=args.port, vendor=args.vendor)
+            return modem, frozenset()
+        return DeviceConfig(args.reader, "reader", False, reader=args.reader), frozenset()
+    if args.device is None:
+        raise ConfigError("--bench needs --device NAME (which device of the bench to attack)")
+    bench = _bench(args.bench, args.state_dir)
+    return bench.device(args.device), bench.sacrificial_iccids
+
+
+def _bench(spec: str, state_dir: Path | None) -> BenchConfig:
+    if spec == "virtual":
+        return virtual_bench_config((state_dir or default_state_dir()) / "virtual-bench")
+    return load_bench(spec)
+
+
+def _new_pin(args: argparse.Namespace) -> Secret | None:
+    if args.new_pin_env is None and args.new_pin_file is None:
+        return None  # a virtual card gets a random one; a real card is refused by the campaign
+    return read_secret("new PIN", env=args.new_pin_env, file=args.new_pin_file)
+
+
+def _audit(args: argparse.Namespace) -> int:
+    if args.pin_env is None and args.pin_file is None and not sys.stdin.isatty():
+        raise ConfigError(
+            "the owner's PIN: give --pin-env VAR or --pin-file FILE, or run on a terminal "
+            "to be prompted (never on the command line)"
+        )
+    pin = read_secret("PIN", env=args.pin_env, file=args.pin_file, prompt="PIN to audit: ")
+    result = audit_pin(pin)
+    print(result.describe())
+    return 1 if result.on_list else 0
