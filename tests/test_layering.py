@@ -149,7 +149,6 @@ def test_the_cycle_finder_finds_a_circle() -> None:
     assert import_cycles({"a": {"b"}, "b": set()}) == []
 
 
-@pytest.mark.xfail(strict=True, reason="the virtual modem's firmware circle is broken next")
 def test_no_import_circle_between_modules() -> None:
     graph = import_graph()
     assert "harness.sim.card" in graph and "harness.sim.pin_service" in graph["harness.sim.card"]
