@@ -72,7 +72,7 @@ class VirtualModem:
             commands=STANDARD_COMMANDS,
             imei=imei,
             card=card,
-            network=network if network is not None else DefaultNetwork(),
+            network=network if network is not None else self._default_network(),
             faults=self.faults,
             owner=self,
             urc_sink=self._broadcast,
@@ -260,6 +260,10 @@ class VirtualModem:
             on_fault=self._on_fault,
         )
         self._loop.add(connection)
+
+    def _default_network(self) -> DefaultNetwork:
+        """The stand-in network; the `status_report_burst` fault drops its report delay."""
+        return DefaultNetwork(report_delay=0.0 if self.faults.status_report_burst else None)
 
     def _open_pty(self) -> Connection:
         connection = open_pty(self._shaper())

@@ -40,6 +40,7 @@ class FaultConfig:
     verbose_cmee: bool = False  # errors always verbose, as if AT+CMEE=2
     disconnect_on_command: int = 0  # the Nth command line: half its answer, then the port drops
     reboot_on_command: int = 0  # the Nth command line: half its answer, then the modem reboots
+    status_report_burst: bool = False  # the stand-in network's report comes with the +CMGS
 
     def __post_init__(self) -> None:
         for name in ("drop_bytes", "garbage"):
