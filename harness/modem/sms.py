@@ -10,6 +10,13 @@ Incoming messages: `wait_for_sms` turns on +CNMI indications and takes
 `+CMTI: "<mem>",<index>` (stored: read with +CMGR) and `+CMT: ,<len>` + PDU
 (routed) from the channel's URC queue, so one that arrived before the call
 is not lost.
+
+Routing to the terminal in phase 2+ (`route_sms_to_terminal`): AT+CSMS=1 and
++CNMI <mt>=2, <ds>=1, so messages come as +CMT and status reports as +CDS and
+each must be acknowledged with AT+CNMA (27.005 §3.4.4) — the driver does so as
+it takes them. The modem waits only the network timeout (TS 24.011 TR2M, some
+12-20 s) and then turns routing off and answers the network RP-ERROR, so call
+`wait_for_sms`/`wait_for_status_report` promptly in that mode.
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ from harness.at.parsers import (
     MessageHeader,
     MessageStatus,
     StoredIndication,
+    parse_cds,
+    parse_cdsi,
     parse_cmgl,
     parse_cmgr,
     parse_cmt,
@@ -33,7 +42,7 @@ from harness.at.parsers import (
     parse_cpms,
 )
 from harness.at.parsers.fields import payload, to_int
-from harness.errors import CodecError, HarnessError, HarnessTimeout
+from harness.errors import CmsError, CodecError, HarnessError, HarnessTimeout
 from harness.modem.session import ModemSession
 from harness.sms.address import Address
 from harness.sms.concat import Incomplete, concat_key, reassemble, submit_parts
@@ -46,7 +55,10 @@ log = logging.getLogger(__name__)
 
 INCOMING_SMS = re.compile(r"^\+CMTI?:")
 """The URCs that announce a new message: +CMTI (stored) and +CMT (routed with its PDU)."""
+INCOMING_REPORT = re.compile(r"^\+CDSI?:")
+"""The URCs that announce a status report: +CDSI (stored) and +CDS (routed with its PDU)."""
 _CNMI = "AT+CNMI=2,1,0,0,0"  # buffer while busy; store class 0/1 and say +CMTI
+_CNMI_ROUTED = "AT+CNMI=2,2,0,1,0"  # 27.005 §3.4.1: +CMT and +CDS straight to the TE
 
 
 @dataclass(frozen=True)
@@ -123,6 +135,7 @@ class SmsOps(ModemSession):
 
     _read_memory: str | None = None
     _concat_reference: int | None = None
+    _acknowledge: bool = False  # phase 2+ routing: each +CMT/+CDS owes an AT+CNMA
 
     def set_sms_mode(self, pdu: bool = True) -> None:
         """AT+CMGF=0 (PDU) or 1 (text). The driver's own calls need PDU mode."""
@@ -221,6 +234,44 @@ class SmsOps(ModemSession):
         """PDU mode and +CNMI=2,1: new messages are stored and announced by +CMTI."""
         self._ensure_pdu_mode()
 
+    def route_sms_to_terminal(self, *, phase2plus: bool = True) -> None:
+        """+CMT/+CDS routed to the host instead of stored (+CNMI=2,2,0,1,0).
+
+        With `phase2plus` (AT+CSMS=1, 27.005 §3.2.1) the host acknowledges each one
+        with AT+CNMA, which this driver does when it takes the message; a modem whose
+        +CSMS answer shows no phase 2+ mobile-terminated support (<mt> 0) is refused
+        with HarnessError rather than left silently acknowledging on its own.
+        """
+        self.command("AT+CMGF=0")
+        if phase2plus:
+            response = self.command("AT+CSMS=1", prefixes=("+CSMS:",))
+            lines = response.with_prefix("+CSMS:")
+            fields = payload(lines[0], "+CSMS:").split(",") if lines else []
+            if not fields or fields[0].strip() != "1":
+                raise HarnessError(
+                    f"{self.name}: AT+CSMS=1 answered {lines or 'nothing'}: no phase 2+ "
+                    "support for mobile-terminated SMS; use route_sms_to_terminal("
+                    "phase2plus=False) or the stored route (+CMTI)"
+                )
+        else:
+            self.command("AT+CSMS=0")
+        self.command(_CNMI_ROUTED)
+        self._acknowledge = phase2plus
+        self._sms_ready = True
+
+    def wait_for_status_report(self, timeout: float = 60.0) -> SmsMessage:
+        """The next status report (+CDSI then +CMGR, or +CDS with its PDU)."""
+        self._ensure_pdu_mode()
+        urc = self.at.wait_for(INCOMING_REPORT, timeout)
+        if urc.line.startswith("+CDSI:"):
+            return self._read_indicated(parse_cdsi(urc.line))
+        length = parse_cds(urc.line)
+        if not isinstance(length, int):
+            raise CodecError(f"{self.name}: a text-mode +CDS in PDU mode: {urc.line!r}")
+        self._acknowledge_routed()
+        header = MessageHeader(index=None, status=None, alpha=None, length=length)
+        return decode_message(header, urc.data, None)
+
     def wait_for_sms(self, timeout: float = 60.0) -> SmsMessage:
         """The next incoming message (+CMTI then +CMGR, or +CMT with its PDU)."""
         self._ensure_pdu_mode()
@@ -231,6 +282,7 @@ class SmsOps(ModemSession):
         decoded from the PDU that came with it (+CMT)."""
         if urc.line.startswith("+CMTI:"):
             return self._read_indicated(parse_cmti(urc.line))
+        self._acknowledge_routed()
         return decode_message(parse_cmt(urc.line), urc.data, None)
 
     def wait_for_message(self, timeout: float = 60.0) -> LongMessage:
@@ -263,10 +315,23 @@ class SmsOps(ModemSession):
     def _ensure_pdu_mode(self) -> None:
         if self._sms_ready:
             return
+        self._acknowledge = False  # (re)started: +CSMS is back at 0, routing at the default
         self.command("AT+CMGF=0")
         if self.try_command(_CNMI) is None:
             self.try_command("AT+CNMI=2,1")
         self._sms_ready = True
+
+    def _acknowledge_routed(self) -> None:
+        """27.005 §3.4.4: in phase 2+ the TE acknowledges each routed +CMT/+CDS (RP-ACK).
+        A CMS 340 means the modem expected none (it timed out, or acknowledged itself)."""
+        if not self._acknowledge:
+            return
+        try:
+            self.command("AT+CNMA")
+        except CmsError as exc:
+            if exc.code != 340:
+                raise
+            log.warning("%s: AT+CNMA: the modem expected no acknowledgement", self.name)
 
     def _read_indicated(self, where: StoredIndication) -> SmsMessage:
         if self._read_memory != where.memory:

@@ -33,6 +33,7 @@ from harness.virtual.modem.network import DefaultNetwork, Network
 from harness.virtual.modem.personalities import PERSONALITIES, Personality
 from harness.virtual.modem.ports import Connection, IoLoop, open_listener, open_pty
 from harness.virtual.modem.session import AtSession
+from harness.virtual.modem.sms_ack import ACK_TIMEOUT_S
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -51,7 +52,10 @@ class VirtualModem:
         imei: str = "356938035643809",
         faults: FaultConfig | None = None,
         network: Network | None = None,
+        cnma_timeout: float = ACK_TIMEOUT_S,
     ) -> None:
+        """`cnma_timeout`: seconds a +CMT/+CDS routed in phase 2+ waits for +CNMA (27.005
+        §3.4.4) before the modem answers the network RP-ERROR and turns routing off."""
         if personality not in PERSONALITIES:
             raise ConfigError(
                 f"unknown modem personality {personality!r}; choose one of "
@@ -76,6 +80,7 @@ class VirtualModem:
             faults=self.faults,
             owner=self,
             urc_sink=self._broadcast,
+            ack_timeout=cnma_timeout,
         )
         self._loop.start()
         self._do(self._fw.radio.try_register)  # once `self` is whole: a network may call back

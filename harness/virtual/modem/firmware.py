@@ -39,6 +39,7 @@ from harness.virtual.modem.replies import (
 from harness.virtual.modem.settings import Settings
 from harness.virtual.modem.sim_io import SimError, SimIo
 from harness.virtual.modem.sim_state import SimState
+from harness.virtual.modem.sms_ack import ACK_TIMEOUT_S
 from harness.virtual.modem.sms_service import SmsService
 from harness.virtual.sim_view import SimPinView
 
@@ -129,6 +130,7 @@ class Firmware:
         faults: FaultConfig,
         owner: Terminal,
         urc_sink: Callable[[bytes], None],
+        ack_timeout: float = ACK_TIMEOUT_S,
     ) -> None:
         self.personality = personality
         self.imei = imei
@@ -143,7 +145,7 @@ class Firmware:
         self.card = card
         self.card_on = card is not None
         self.radio = Radio(self)
-        self.sms = SmsService(self)
+        self.sms = SmsService(self, ack_timeout)
         self.busy_left = 0
         self.fdn_enabled = False
         self.lines_run = 0
@@ -217,6 +219,7 @@ class Firmware:
         if self.busy_left > 0 and self.personality.busy_after_cfun is not None:
             self.busy_left -= 1
             raise CmeFault(self.personality.busy_after_cfun[0])
+        self.sms.ack.check()  # a +CNMA timeout shows from the next command on
         handler = self.commands.get(command.name)
         if handler is None:
             raise NotSupported(command.name)
