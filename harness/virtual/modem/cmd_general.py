@@ -53,6 +53,7 @@ def accept(fw: Firmware, command: AtCommand) -> list[str]:
 def reset(fw: Firmware, command: AtCommand) -> list[str]:
     """ATZ / AT&F: settings back to their defaults (the +CFUN level and SIM stay)."""
     fw.settings = fw.default_settings()
+    fw.sms.ack.clear()  # +CSMS is back at 0: the ME acknowledges by itself again
     return []
 
 
