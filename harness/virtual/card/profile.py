@@ -44,6 +44,9 @@ class CardProfile:
     puk2: str = field(default="87654321", repr=False)
     adm1: bytes = field(default=b"88888888", repr=False)
     pin1_enabled: bool = True
+    # [pins] change_wrong_pin_drops_verification: a wrong old PIN in CHANGE PIN ends the
+    # verification obtained before (Java Card OwnerPIN); false keeps it (TS 102 221 §11.1.10)
+    change_wrong_pin_drops_verification: bool = False
     retries: dict[str, int] = field(default_factory=dict)  # current counters, by secret name
     max_retries: dict[str, int] = field(default_factory=dict)
     sms_records: int = 10
@@ -107,6 +110,11 @@ def profile_from_dict(raw: dict[str, Any], *, source: str = "<profile>") -> Card
         puk2=reader.digits(pins, "puk2", 8, 8),
         adm1=reader.adm(pins, "adm1"),
         pin1_enabled=reader.boolean(pins, "pin1_enabled"),
+        change_wrong_pin_drops_verification=(
+            reader.boolean(pins, "change_wrong_pin_drops_verification")
+            if "change_wrong_pin_drops_verification" in pins
+            else False
+        ),
         retries=retries,
         max_retries=max_retries,
         sms_records=sms_records,
