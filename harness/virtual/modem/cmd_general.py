@@ -61,6 +61,17 @@ def identify(fw: Firmware, command: AtCommand) -> list[str]:
     return [line.format(imei=fw.imei) for line in fw.personality.ati]
 
 
+def gcap(fw: Firmware, command: AtCommand) -> list[str]:
+    """+GCAP (V.250 §6.1.9, 27.007 §5.6 notes +CGSM): the capability list, as the
+    personality's ATI shows it, else the GSM command set alone."""
+    if command.kind is Kind.TEST:
+        return []
+    for line in fw.personality.ati:
+        if line.startswith("+GCAP:"):
+            return [line]
+    return ["+GCAP: +CGSM"]
+
+
 def dial(fw: Firmware, command: AtCommand) -> list[str] | Reply:
     """ATD: emergency numbers always (27.007 §8.3 note); others need a registered modem."""
     target = command.args[0].text.rstrip(";").strip() if command.args else ""
@@ -220,6 +231,7 @@ COMMANDS: dict[str, Handler] = {
     "&F": reset,
     "I": identify,
     "D": dial,
+    "+GCAP": gcap,
     "+CGMI": manufacturer,
     "+GMI": manufacturer,
     "+CGMM": model,

@@ -21,9 +21,10 @@ from typing import Protocol
 from harness.errors import CodecError
 from harness.virtual.air_interface import Network, Terminal
 from harness.virtual.card.uicc import VirtualUicc
-from harness.virtual.modem.at_syntax import AtCommand, AtSyntaxError, parse_line
+from harness.virtual.modem.at_syntax import AtCommand, AtSyntaxError, Kind, parse_line
 from harness.virtual.modem.faults import FaultConfig
 from harness.virtual.modem.hotplug import HotPlug
+from harness.virtual.modem.pdp import default_contexts
 from harness.virtual.modem.radio import Radio
 from harness.virtual.modem.replies import (
     AtFault,
@@ -82,8 +83,17 @@ ALWAYS_ALLOWED = frozenset(
         "+CRSM",
         "+CCID",
         "+ICCID",
+        # Not tied to the SIM by 27.007: the capability list (+GCAP), the TE character
+        # set (+CSCS, §5.5), signal quality (+CSQ, §8.5: the radio measures it without
+        # a SIM) and the PDP context definitions the modem keeps (+CGDCONT, §10.1.1).
+        "+GCAP",
+        "+CSCS",
+        "+CSQ",
+        "+CGDCONT",
     }
 )
+# Test forms (=?) answered whatever the PIN state: they list what the command takes.
+ALWAYS_ALLOWED_TEST = frozenset({"+CLCK", "+CPWD"})
 
 
 class Dialect(Protocol):
@@ -148,6 +158,7 @@ class Firmware:
         self.sms = SmsService(self, ack_timeout)
         self.busy_left = 0
         self.fdn_enabled = False
+        self.pdp_contexts = default_contexts()  # NV: kept over ATZ and power cycles
         self.lines_run = 0
         self._noise = 0
         self._deferred: list[Callable[[], None]] = []
@@ -239,6 +250,8 @@ class Firmware:
     def _gate(self, command: AtCommand) -> None:
         name = command.name
         if not command.is_extended or name in ALWAYS_ALLOWED or name in self.personality.commands:
+            return
+        if command.kind is Kind.TEST and name in ALWAYS_ALLOWED_TEST:
             return
         if self.card is None or not self.card_on:
             return  # commands that need the SIM say so themselves (CME 10 / CMS 310)
