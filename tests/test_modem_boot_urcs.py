@@ -32,24 +32,28 @@ def test_the_virtual_modem_sends_the_start_up_urcs_its_profile_waits_for(
 
 @pytest.mark.parametrize("personality", ["quectel", "huawei", "ublox", "simcom"])
 def test_the_reset_waits_for_the_start_up_urc(personality: str) -> None:
-    with VirtualModem(new_card(), personality=personality) as device:
-        with Modem(device.start_pty(), safety=ALLOW, default_timeout=3.0) as modem:
-            assert modem.profile.boot_urcs
-            before = modem.boot_events.count
-            started = time.monotonic()
-            assert modem.power_cycle(timeout=10) is SimState.SIM_PIN
-            took = time.monotonic() - started
-            assert modem.boot_events.count > before
-            assert took < 1.5, took  # no 2 s probe pause: the URC ended the wait
+    with (
+        VirtualModem(new_card(), personality=personality) as device,
+        Modem(device.start_pty(), safety=ALLOW, default_timeout=3.0) as modem,
+    ):
+        assert modem.profile.boot_urcs
+        before = modem.boot_events.count
+        started = time.monotonic()
+        assert modem.power_cycle(timeout=10) is SimState.SIM_PIN
+        took = time.monotonic() - started
+        assert modem.boot_events.count > before
+        assert took < 1.5, took  # no 2 s probe pause: the URC ended the wait
 
 
 def test_a_port_without_the_start_up_urc_is_found_by_probing() -> None:
     """A Huawei profile on a device that never sends ^SYSSTART (its USB port does not):
     the reset still completes, one probe interval later."""
-    with VirtualModem(new_card(), personality="generic") as device:
-        with Modem(device.start_pty(), vendor="huawei", safety=ALLOW, default_timeout=3.0) as m:
-            started = time.monotonic()
-            assert m.power_cycle(timeout=10) is SimState.SIM_PIN
-            took = time.monotonic() - started
-            assert m.boot_events.count == 0
-            assert 1.5 < took < 6.0, took
+    with (
+        VirtualModem(new_card(), personality="generic") as device,
+        Modem(device.start_pty(), vendor="huawei", safety=ALLOW, default_timeout=3.0) as m,
+    ):
+        started = time.monotonic()
+        assert m.power_cycle(timeout=10) is SimState.SIM_PIN
+        took = time.monotonic() - started
+        assert m.boot_events.count == 0
+        assert 1.5 < took < 6.0, took
