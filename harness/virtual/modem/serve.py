@@ -1,4 +1,8 @@
-"""`simharness modem serve`: virtual modems on ptys (and TCP) until SIGINT/SIGTERM."""
+"""`simharness modem serve`: virtual modems on ptys (and TCP) until SIGINT/SIGTERM.
+
+`trace` appends every port's AT traffic, secrets masked (harness.transcript), to
+one file as it happens, each line naming its modem and port.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from harness.trace_file import TraceFile
+from harness.transcript import Transcript
 from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem.device import VirtualModem
 from harness.virtual.modem.faults import FaultConfig
@@ -45,11 +51,18 @@ def serve_modems(
     tcp_port: int | None,
     faults: list[str],
     out: TextIO,
+    trace: Path | None = None,
 ) -> int:
     """Run `count` modems until SIGINT/SIGTERM; print each one's port. Returns the exit code."""
     config = FaultConfig.parse(faults)
     stop = threading.Event()
     modems: list[VirtualModem] = []
+    trace_file = TraceFile(trace) if trace is not None else None
+    transcript = None
+    if trace_file is not None:
+        transcript = Transcript()
+        transcript.add_listener(trace_file)
+        print(f"AT trace (secrets masked) -> {trace_file.path}", file=out, flush=True)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
@@ -58,7 +71,14 @@ def serve_modems(
     try:
         for index in range(count):
             card = VirtualUicc.from_files(profile, numbered(state, index, count))
-            modem = VirtualModem(card, personality=personality, imei=imei_for(index), faults=config)
+            modem = VirtualModem(
+                card,
+                personality=personality,
+                imei=imei_for(index),
+                faults=config,
+                trace=transcript,
+                trace_note=f"modem{index}",
+            )
             modems.append(modem)
             where = numbered(link, index, count)
             path = modem.start_pty(where)
@@ -74,6 +94,8 @@ def serve_modems(
     finally:
         for modem in modems:
             modem.close()
+        if trace_file is not None:
+            trace_file.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0
