@@ -110,9 +110,9 @@ def test_wireshark_dissects_the_packets(tmp_path: Path, receiver: GsmtapReceiver
     tap.transmit(VERIFY_RIGHT)
     apdus = receiver.packets(3)[1:]  # Wireshark 4.0 reads every SIM sub-type as an APDU
     pcap = write_pcap(tmp_path / "sim.pcap", apdus)
+    fields = ["-e", "gsm_sim.apdu.ins", "-e", "gsm_sim.file_id", "-e", "gsm_sim.apdu.sw"]
     result = subprocess.run(
-        ["tshark", "-r", str(pcap), "-T", "fields", "-E", "separator=,"]
-        + ["-e", "gsm_sim.apdu.ins", "-e", "gsm_sim.file_id", "-e", "gsm_sim.apdu.sw"],
+        ["tshark", "-r", str(pcap), "-T", "fields", "-E", "separator=,", *fields],
         capture_output=True,
         text=True,
         timeout=60,
