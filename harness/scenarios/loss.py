@@ -46,7 +46,7 @@ def run_loss(stage: Stage, *, pin_enabled: bool) -> ScenarioResult:
     tl = Timeline()
     prepare_owner(stage, tl, pin_enabled=pin_enabled)
     baseline = capture(stage, tl, OWNER, window_s=stage.delivery_timeout_s)
-    base = baseline_check(baseline)
+    base = baseline_check(baseline, stage.window_s)
     move_sim(stage, tl, stage.sim, THIEF, actor="Thief", how="the stolen ")
 
     stage.operator.report_lost(stage.msisdn, by="owner")

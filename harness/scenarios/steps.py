@@ -120,15 +120,30 @@ def _record(tl: Timeline, name: str, ev: CaptureEvidence) -> None:
         tl.note(who, f"shows {item.label}: {code} ({item.where})")
 
 
-def baseline_check(ev: CaptureEvidence) -> Check:
-    """Without this, a PROTECTED verdict could come from a bench that delivers nothing."""
+def baseline_check(ev: CaptureEvidence, thief_window_s: float) -> Check:
+    """Without this, a PROTECTED verdict could come from a bench that delivers nothing, or
+    that delivers more slowly than the thief waits (real networks take seconds): the owner's
+    phone must show the OTP within the thief's window. A code found only in storage after
+    the window counts as taking the whole window (its arrival time is unknown)."""
     label = ev.sent.label if ev.sent is not None else "an OTP"
+    state = f"+CPIN: {ev.sim_state}, registration {ev.registration_after.summary()}"
+    if ev.code is None:
+        return Check(
+            "baseline",
+            "the owner's phone receives an OTP on this bench",
+            False,
+            f"{label} NOT shown on the owner's phone within {ev.window_s:g} s ({state})",
+        )
+    took = ev.delivered_after_s if ev.delivered_after_s is not None else ev.window_s
+    when = f"after {took:.2f} s" if ev.delivered_after_s is not None else "after the window"
+    in_time = took <= thief_window_s
     return Check(
         "baseline",
-        "the owner's phone receives an OTP on this bench",
-        ev.code is not None,
-        f"{label} {'shown' if ev.code else 'NOT shown'} on the owner's phone "
-        f"(+CPIN: {ev.sim_state}, registration {ev.registration_after.summary()})",
+        "the owner's phone receives an OTP within the thief's window",
+        in_time,
+        f"{label} shown on the owner's phone {when} (the thief waits {thief_window_s:g} s"
+        + ("" if in_time else "; raise scenario.window_s above the delivery time")
+        + f"; {state})",
     )
 
 

@@ -40,7 +40,7 @@ def run_theft(stage: Stage, *, pin_enabled: bool) -> ScenarioResult:
     finding = Finding.of(
         THEFT_SUBJECT,
         thief_checks(attempt),
-        baseline=baseline_check(baseline),
+        baseline=baseline_check(baseline, stage.window_s),
         headline=thief_headline(attempt),
     )
     tl.note("Thief", f"{finding.verdict.value}: {finding.headline}")
