@@ -58,14 +58,22 @@ def test_a_bench_file_becomes_devices_and_a_sacrificial_list(tmp_path: Path) -> 
 
 
 BAD = [  # (bench file, what the error says, the line it names; None: no line, a syntax error)
-    ('sacrifical_iccids = ["8988211000000000018"]', "unknown top-level field(s) sacrifical_iccids", 1),
+    (
+        'sacrifical_iccids = ["8988211000000000018"]',
+        "unknown top-level field(s) sacrifical_iccids",
+        1,
+    ),
     ('sacrificial_iccids = "8988211000000000018"', "sacrificial_iccids: a list", 1),
     ("\nsacrificial_iccids = [8988211000000000018]", "is not an ICCID", 2),
     ('[[device]]\nkind = "modem"\nport = "/dev/x"', "device[0].name: missing", 1),
     ('[[device]]\nname = "a"\nkind = "phone"', "device 'a'.kind: 'phone'", 3),
     ('[[device]]\nname = "a"\nkind = "modem"', "device 'a'.port: missing", 1),
     ('[[device]]\nname = "a"\nkind = "reader"', "device 'a'.reader: missing", 1),
-    ('[[device]]\nname = "a"\nkind = "modem"\nport = "/dev/x"\nvirtual = "no"', ".virtual: true", 5),
+    (
+        '[[device]]\nname = "a"\nkind = "modem"\nport = "/dev/x"\nvirtual = "no"',
+        ".virtual: true",
+        5,
+    ),
     ('[[device]]\nname = "a"\nkind = "modem"\nport = "/dev/x"\nvendor = "nokla"', ".vendor:", 5),
     (
         '[[device]]\nname = "a"\nkind = "modem"\nport = "/dev/x"\nstate = "s.json"',
