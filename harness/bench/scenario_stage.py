@@ -123,6 +123,8 @@ def bench_stage(
                 open_device(setup.sender, safety=safety, transcript=transcripts["sender"])
             )
             sender = dev.modem
+            assert sender is not None
+            _ready_to_send(sender, setup.sender, scenario.delivery_timeout_s)
         engineer = BenchEngineer(stdin=stdin, out=out) if stdin.isatty() else None
         hide = [v for v in (scenario.pin_env, scenario.replacement_pin_env) if v]
         hands = BenchHands(scenario, setup.roles, engineer, sender, hide)
@@ -142,6 +144,18 @@ def bench_stage(
             bench=setup.bench.source,
             transcripts=transcripts,
         )
+
+
+def _ready_to_send(modem: Modem, device: DeviceConfig, timeout_s: float) -> None:
+    """The bank's modem must be able to send: its SIM unlocked (the harness holds no PIN
+    for it) and registered."""
+    if modem.wait_sim_settled(timeout_s).needs_pin:
+        raise ConfigError(
+            f"sender modem {device.describe()}: its SIM asks for a PIN; give the bank's modem "
+            "a SIM without the PIN lock (or unlock it first with `simharness modem pin unlock`)"
+        )
+    modem.enable_registration_urcs()
+    modem.wait_for_registration(timeout_s)
 
 
 @contextmanager
