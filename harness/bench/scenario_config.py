@@ -26,13 +26,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from harness.bench.hooks import DEFAULT_HOOK_TIMEOUT_S, HOOK_STEPS, Hook, hook_from_value
 from harness.bench.lines import FieldLocator
-
-if TYPE_CHECKING:
-    from harness.bench.config import DeviceConfig
 
 __all__ = ["SCENARIO_TABLES", "ScenarioConfig", "scenario_from_dict"]
 
@@ -61,6 +58,19 @@ _SCENARIO_KEYS = frozenset(
         "otp_from",
     }
 )
+
+
+class DeviceConfig(Protocol):
+    """What this table needs of a `[[device]]` (harness.bench.config.DeviceConfig)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def simulated(self) -> bool: ...
 
 
 @dataclass(frozen=True)
