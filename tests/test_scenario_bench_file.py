@@ -159,23 +159,31 @@ def test_hooks_drive_the_scenario_unattended_to_the_virtual_benchs_verdicts(
     move = next(r for r in hook_bench.control.log if r["step"] == "move_sim")
     assert move["argv"] == "move_sim victim phone-b " and move["role"] == "thief"
     assert move["port"] == hook_bench.ports["phone-b"]
+    if scenario == "loss":
+        assert {"report_lost", "reactivate", "swap_sim"} <= set(steps)
+        swap = next(r for r in hook_bench.control.log if r["step"] == "swap_sim")
+        assert swap["sim"] == "replacement" and swap["by"] == "owner"
 
-
-def test_no_pin_reaches_a_hook_or_the_report(hook_bench: HookBench, tmp_path: Path) -> None:
-    done = hook_bench.run("loss", "--pin-enabled", "--report", str(tmp_path / "r"))
-    assert done.returncode == 0, done.stdout + done.stderr
-    log = hook_bench.control.log
-    assert {r["step"] for r in log} == {
-        "move_sim",
-        "report_lost",
-        "reactivate",
-        "swap_sim",
-        "send_otp",
-    }
-    assert all(r["pin_vars"] == "" for r in log)  # the PIN variables are not passed on
-    assert all('"1234"' not in value and " 1234 " not in value for r in log for value in r.values())
-    owner = (tmp_path / "r" / "transcripts" / "loss-pin-enabled-owner.txt").read_text()
-    assert 'AT+CPIN="****"' in owner or 'AT+CLCK="SC",1,"****"' in owner
-    for path in (tmp_path / "r").rglob("*"):
+    # No PIN reaches a hook (its variables are not passed on) or any file of the report.
+    assert all(r["pin_vars"] == "" for r in hook_bench.control.log)
+    assert all('"1234"' not in v for r in hook_bench.control.log for v in r.values())
+    for path in (tmp_path / "real").rglob("*"):
         if path.is_file():
             assert '"1234"' not in path.read_text(), path
+    if pin_enabled:  # the owner switched the lock on with the PIN from OWNER_SIM_PIN
+        owner = (tmp_path / "real" / "transcripts" / f"{slug}-owner.txt").read_text()
+        assert 'AT+CLCK="SC",1,"****"' in owner
+
+
+def test_a_failing_hook_stops_the_run_with_its_step_status_and_stderr(
+    hook_bench: HookBench,
+) -> None:
+    script = "import sys; sys.stderr.write('bank API down'); sys.exit(4)"
+    failing = f'["{sys.executable}", "-c", "{script}"]'
+    text = hook_bench.file.read_text()
+    text = re.sub(r"^send_otp = .*$", f"send_otp = {failing}", text, flags=re.M)
+    hook_bench.file.write_text(text)
+    done = hook_bench.run("theft", "--pin-disabled")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "hook send_otp:" in done.stderr and "exited with status 4" in done.stderr
+    assert done.stderr.rstrip().endswith("bank API down") and "Traceback" not in done.stderr
