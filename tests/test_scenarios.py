@@ -275,3 +275,29 @@ def test_an_otp_slower_than_the_thiefs_window_makes_the_verdict_inconclusive() -
     quiet_thief = thief_checks(_evidence(sim_state="SIM PIN", readable=False))
     assert Finding.of("theft", quiet_thief).verdict is P  # what it would be without a baseline
     assert Finding.of("theft", quiet_thief, baseline=slow).verdict is UNKNOWN
+
+
+def test_a_phone_that_shows_no_sim_after_a_move_is_power_cycled(
+    stage: Stage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real hand is slow and some modems miss a hot-plugged SIM: the step waits for the
+    SIM to show, and restarts the phone (as its user would) when it does not."""
+    from harness.scenarios import steps
+    from harness.scenarios.result import Timeline
+
+    class Butterfingers:  # the SIM never makes it into the phone
+        def move(self, sim: str, device: str) -> None: ...
+
+        def take_out(self, sim: str) -> None: ...
+
+    monkeypatch.setattr(steps, "_SIM_SETTLE_S", 0.3)
+    stage.slot = Butterfingers()
+    tl = Timeline()
+    steps.move_sim(stage, tl, "victim", "thief", actor="Thief")
+    assert [s.action for s in tl.steps] == [
+        "puts SIM 'victim' into the thief's phone",
+        "power-cycles the phone (+CPIN: ABSENT)",
+    ]
+    tl = Timeline()
+    steps.move_sim(stage, tl, "victim", "owner", actor="Owner")  # it is there: no restart
+    assert len(tl.steps) == 1

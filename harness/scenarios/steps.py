@@ -6,6 +6,7 @@ the person did or what a device answered.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection
 
 from harness.modem import Modem
@@ -29,6 +30,7 @@ __all__ = [
 
 _ACTORS = {OWNER: "Owner", THIEF: "Thief"}
 _SIM_SETTLE_S = 10.0
+_SIM_POLL_S = 0.5
 
 
 def device(stage: Stage, name: str) -> Modem:
@@ -66,6 +68,24 @@ def move_sim(stage: Stage, tl: Timeline, sim: str, to: str, *, actor: str, how: 
     """`actor` puts SIM `sim` into device `to` (out of wherever it was)."""
     stage.slot.move(sim, to)
     tl.act(actor, actor_of(to), f"puts {how}SIM '{sim}' into the {to}'s phone")
+    if not _sim_seen(device(stage, to)):
+        power_cycle(stage, tl, to)  # what a user does when the phone shows no SIM
+
+
+def _sim_seen(modem: Modem) -> bool:
+    """Whether the device notices the inserted SIM within the settle time. A hand (or a
+    robot) on a real bench takes a moment, and some modems never notice a hot-plugged SIM
+    until restarted; reading +CPIN? too early would record "ABSENT" as the thief's view."""
+    deadline = time.monotonic() + _SIM_SETTLE_S
+    while True:
+        seen = modem.sim_events.count
+        remaining = deadline - time.monotonic()
+        if modem.wait_sim_settled(max(remaining, 0.1)).present:
+            return True
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        modem.sim_events.wait_newer(seen, min(_SIM_POLL_S, remaining))
 
 
 def power_cycle(stage: Stage, tl: Timeline, name: str) -> None:
