@@ -140,7 +140,11 @@ def test_a_bench_with_one_modem_says_it_needs_a_second(tmp_path: Path) -> None:
     assert "no [scenario] table" in out.getvalue() and "1 modem(s): eg25" in out.getvalue()
     half = write(tmp_path, TWO_MODEMS + '\n[scenario]\nowner = "a"\nmsisdn = "+155"\n')
     setup, reasons = scenario_bench(load_bench(half))
-    assert setup is None and "scenario.thief names no modem" in reasons[0]
+    assert (
+        setup is None
+        and "scenario.thief names no modem" in reasons[0]
+        and "two in all" in reasons[0]
+    )
 
 
 # --- the shipped examples ------------------------------------------------------------------

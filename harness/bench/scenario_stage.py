@@ -67,8 +67,8 @@ def scenario_bench(bench: BenchConfig) -> tuple[ScenarioBench | None, list[str]]
             f"({have}; see hardware.md)"
         ]
     reasons = [
-        f"{bench.source}: scenario.{role} names no modem: the scenario needs a second modem "
-        f"for the {role}'s phone ({have})"
+        f"{bench.source}: scenario.{role} names no modem: the scenario needs one for the "
+        f"{role}'s phone, two in all ({have})"
         for role, name in ((OWNER, scenario.owner), (THIEF, scenario.thief))
         if name is None
     ]

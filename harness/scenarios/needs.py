@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from harness.scenarios.loss import HELD_SUBJECT, REACTIVATION_SUBJECT, SWAP_SUBJECT
+from harness.scenarios.loss import HELD_SUBJECT, LOSS_TITLE, REACTIVATION_SUBJECT, SWAP_SUBJECT
 from harness.scenarios.result import Check, Finding, ScenarioResult
 from harness.scenarios.stage import PARTICIPANTS
-from harness.scenarios.theft import THEFT_SUBJECT
+from harness.scenarios.theft import THEFT_SUBJECT, THEFT_TITLE
 
 __all__ = ["SCENARIO_STEPS", "SUBJECTS", "TITLES", "unrunnable"]
 
@@ -28,7 +28,7 @@ SUBJECTS: dict[str, tuple[str, ...]] = {
     "theft": (THEFT_SUBJECT,),
     "loss": (HELD_SUBJECT, REACTIVATION_SUBJECT, SWAP_SUBJECT),
 }
-TITLES = {"theft": "Stolen SIM in the thief's phone", "loss": "Loss report and reactivation"}
+TITLES = {"theft": THEFT_TITLE, "loss": LOSS_TITLE}
 
 
 def unrunnable(
