@@ -5,6 +5,7 @@ bank, and the shipped examples."""
 from __future__ import annotations
 
 import io
+import subprocess
 import sys
 from pathlib import Path
 
@@ -120,6 +121,23 @@ def test_a_bench_without_an_otp_hook_is_inconclusive_with_the_reason(
     assert text.count("INCONCLUSIVE") == (1 if scenario == "theft" else 3) + 1
     report = (tmp_path / "r" / f"{scenario}-pin-enabled.md").read_text()
     assert "INCONCLUSIVE" in report and "no send_otp hook" in report
+
+
+def test_without_standard_input_at_all_the_cli_says_inconclusive(tmp_path: Path) -> None:
+    """CI may start the run with file descriptor 0 closed (sys.stdin is None)."""
+    path = write(tmp_path, HOOKS_BUT_NO_OTP)
+    command = [sys.executable, "-m", "harness.cli", "scenario", "theft", "--bench", str(path)]
+    closing = f"import os, subprocess, sys; os.close(0); sys.exit(subprocess.call({command!r}))"
+    done = subprocess.run(  # a one-thread wrapper closes fd 0, then starts the CLI
+        [sys.executable, "-c", closing],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr
+    assert "no way to make an OTP arrive" in done.stdout and "Traceback" not in done.stderr
 
 
 def test_each_missing_step_is_named_and_a_terminal_would_do_them(tmp_path: Path) -> None:

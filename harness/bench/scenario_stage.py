@@ -94,7 +94,7 @@ def gaps(setup: ScenarioBench, name: str, *, interactive: bool) -> list[str]:
 def bench_stage(
     setup: ScenarioBench,
     *,
-    stdin: TextIO,
+    stdin: TextIO | None,
     out: TextIO,
     lock_dir: Path,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
@@ -125,7 +125,8 @@ def bench_stage(
             sender = dev.modem
             assert sender is not None
             _ready_to_send(sender, setup.sender, scenario.delivery_timeout_s)
-        engineer = BenchEngineer(stdin=stdin, out=out) if stdin.isatty() else None
+        here = stdin is not None and stdin.isatty()
+        engineer = BenchEngineer(stdin=stdin, out=out) if here else None
         hide = [v for v in (scenario.pin_env, scenario.replacement_pin_env) if v]
         hands = BenchHands(scenario, setup.roles, engineer, sender, hide)
         assert scenario.msisdn is not None  # checked with the bench file

@@ -116,8 +116,9 @@ def run_scenario(
             result = scenario(stage, pin_enabled=pin_enabled)
         where = "the virtual bench"
     else:
+        terminal = stdin if stdin is not None else sys.stdin  # None when fd 0 is closed
         result = _on_bench_file(
-            name, scenario, pin_enabled, bench, stdin or sys.stdin, lock_dir, lock_timeout
+            name, scenario, pin_enabled, bench, terminal, lock_dir, lock_timeout
         )
         where = f"bench {result.bench}"
     print(f"{result.title} on {where}, PIN {_on(pin_enabled)}:", file=out)
@@ -134,7 +135,7 @@ def _on_bench_file(
     scenario: Scenario,
     pin_enabled: bool,
     path: str,
-    stdin: TextIO,
+    stdin: TextIO | None,
     lock_dir: Path | None,
     lock_timeout: float,
 ) -> ScenarioResult:
@@ -143,7 +144,7 @@ def _on_bench_file(
     config = load_bench(path)
     setup, reasons = scenario_bench(config)
     if setup is not None:
-        reasons = gaps(setup, name, interactive=stdin.isatty())
+        reasons = gaps(setup, name, interactive=stdin is not None and stdin.isatty())
     if setup is None or reasons:
         return unrunnable(name, bench=config.source, pin_enabled=pin_enabled, reasons=reasons)
     with bench_stage(
