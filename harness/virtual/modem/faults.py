@@ -2,7 +2,9 @@
 
 Every knob is off by default. Byte-level knobs (split, merge, latency, drop,
 garbage) shape what the port writes; the others change what the firmware says
-(`urc_*`, `echo_ignores_ate0`, `verbose_cmee`) or do something to the port in
+(`urc_*`, `echo_ignores_ate0`, `verbose_cmee`), make the stand-in network
+send a status report in the same breath as the +CMGS it reports
+(`status_report_burst`; a real SC takes a while), or do something to the port in
 the middle of a command (`disconnect_on_command`, `reboot_on_command`). All
 randomness comes from one `random.Random(seed)` per port, so a failing run
 replays byte for byte.
