@@ -7,6 +7,7 @@ is installed, Wireshark's own dissector reads a capture of them (third-party pro
 from __future__ import annotations
 
 import shutil
+import sys
 import subprocess
 from pathlib import Path
 
@@ -143,3 +144,25 @@ def test_the_modem_trace_records_both_directions_masked(tmp_path: Path) -> None:
     text = (tmp_path / "at.log").read_text()
     assert "-> at   AT+CPIN=" in text and "<- at" in text and "OK" in text
     assert f'"{PROFILE.pin1}"' not in text and "modem0 /dev/pts/" in text
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--gsmtap", "127.0.0.1:xx", "expected HOST or HOST:PORT"),
+        ("--trace", "/proc/nope/apdu.log", "cannot write there"),
+    ],
+)
+def test_card_serve_refuses_a_bad_trace_target_before_serving(
+    option: str, value: str, message: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "card", "serve", option, value],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr
