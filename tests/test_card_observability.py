@@ -7,8 +7,8 @@ is installed, Wireshark's own dissector reads a capture of them (third-party pro
 from __future__ import annotations
 
 import shutil
-import sys
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
