@@ -2,7 +2,8 @@
 
 With `+CSMS=1` the ME no longer acknowledges an SMS-DELIVER routed as `+CMT`
 (+CNMI <mt>=2/3) or an SMS-STATUS-REPORT routed as `+CDS` (<ds>=1) by itself:
-the TE must answer `+CNMA`. The rules followed here, from §3.4.4:
+the TE must answer `+CNMA`. The rules followed here, from §3.4.4 and the <mt>=2 /
+<ds>=1 notes of +CNMI (§3.4.1), which say the same:
 
 * the TA sends no further +CMT/+CDS before the previous one is acknowledged
   (later ones wait here, in order, and go out one per acknowledgement);
