@@ -1,7 +1,10 @@
 """SIM profiles: the TOML files under fixtures/sims/ that personalise a virtual card.
 
 A profile names the card's identity (ICCID, IMSI, MSISDN, SPN), its secrets and
-counters, whether PIN1 is enabled, and any stored SMS. Every field is checked
+counters, whether PIN1 is enabled, and any stored SMS. One behaviour is a choice:
+`[pins] change_wrong_pin_drops_verification` (default false: a wrong old PIN in
+CHANGE PIN keeps the verification, TS 102 221 §11.1.10; true: it ends it, as a
+Java Card OwnerPIN does). Every field is checked
 here so that a bad profile fails at load time with the field and the file named.
 Secrets in a profile belong to a *virtual* test card; they are still never logged.
 """
