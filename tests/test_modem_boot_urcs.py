@@ -11,6 +11,7 @@ from test_virtual_modem_support import modem_on_pty, new_card
 from harness.modem import Modem, SimState
 from harness.modem.vendors import profile_named
 from harness.safety import SafetyPolicy
+from harness.transcript import Direction, Transcript
 from harness.virtual.modem import PERSONALITIES, VirtualModem
 
 ALLOW = SafetyPolicy.unrestricted("virtual modem")
@@ -57,3 +58,18 @@ def test_a_port_without_the_start_up_urc_is_found_by_probing() -> None:
         took = time.monotonic() - started
         assert m.boot_events.count == 0
         assert 1.5 < took < 6.0, took
+
+
+@pytest.mark.parametrize("personality", ["simcom", "huawei", "telit", "sierra", "quectel"])
+def test_the_profile_reset_command_is_the_one_that_resets(personality: str) -> None:
+    transcript = Transcript()
+    with (
+        VirtualModem(new_card(), personality=personality) as device,
+        Modem(device.start_pty(), safety=ALLOW, transcript=transcript, default_timeout=3.0) as m,
+    ):
+        assert m.power_cycle(timeout=10) is SimState.SIM_PIN
+        reset = m.profile.reset_command
+    sent = b"".join(e.data for e in transcript.entries if e.direction is Direction.TX)
+    assert reset.encode() + b"\r" in sent
+    if reset != "AT+CFUN=1,1":
+        assert b"AT+CFUN=1,1" not in sent  # no fallback needed
