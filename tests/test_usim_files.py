@@ -12,6 +12,8 @@ from harness.sim.card import SimCard
 from harness.sim.ef_location import (
     NO_KEY,
     NOT_UPDATED,
+    EccRecord,
+    decode_ecc_record,
     decode_fplmn,
     decode_keys,
     decode_li,
@@ -101,6 +103,15 @@ def test_contents_are_the_pre_personalised_values(sim: SimCard) -> None:
     assert smss.memory_available
     acc = int.from_bytes(read(sim, 0x6F78), "big")
     assert acc == 1 << int(PROFILE.imsi[-1]) and not acc & 0x0400  # b3 of byte 1 is 0
+
+
+def test_ecc_lists_the_emergency_codes_readable_without_pin(sim: SimCard) -> None:
+    """§4.2.21: linear fixed, SFI 01, X+4-byte records, READ ALW."""
+    info = sim.select(0x6FB7)
+    assert info.structure == "linear" and info.record_length == 4
+    assert decode_fcp(info.raw).sfi == 0x01
+    records = [sim.read_record(n, 4) for n in range(1, (info.record_count or 0) + 1)]
+    assert [decode_ecc_record(r) for r in records] == [EccRecord("112"), EccRecord("911")]
 
 
 def test_ust_announces_exactly_the_services_whose_files_exist(sim: SimCard) -> None:

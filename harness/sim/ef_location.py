@@ -15,6 +15,10 @@
 * EF.START-HFN (6F5B, §4.2.51): START_CS and START_PS, 3 bytes each (20 bits,
   LSB in bit 1 of the third byte, unused nibbles 'F'); EF.THRESHOLD (6F5C,
   §4.2.52): one such 3-byte value.
+* EF.ECC (6FB7, §4.2.21): records of X+4 bytes - the emergency call code
+  (3 bytes nibble-swapped BCD, 'F'-padded, up to 6 digits), an optional alpha
+  identifier (X bytes), the emergency service category (TS 24.008); an unused
+  record starts 'FFFFFF'.
 * EF.LI (6F05, §4.2.1): 2-byte ISO 639 codes in the GSM default alphabet,
   'FFFF' unused. EF.SMSS (6F43, §4.2.28): last used TP-MR, then the "memory
   capacity exceeded" flag (b1 = 1: memory available; b2..b8 set to 1).
@@ -27,6 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.errors import CodecError
+from harness.sim.bcd import decode_swapped_bcd, encode_swapped_bcd
 from harness.sim.codec_vectors import CodecVector
 
 LOCI_LENGTH = 11
@@ -194,6 +199,34 @@ def decode_smss(raw: bytes) -> Smss:
     return Smss(raw[0], bool(raw[1] & 0x01))
 
 
+@dataclass(frozen=True)
+class EccRecord:
+    """One emergency call code; `category` 0 = no category given (TS 24.008 §10.5.4.33)."""
+
+    code: str
+    category: int = 0
+
+
+def encode_ecc_record(record: EccRecord | None, length: int = 4) -> bytes:
+    """A record of `length` (X+4) bytes; None is an unused one (all 'FF')."""
+    if length < 4:
+        raise CodecError(f"an EF.ECC record is X+4 >= 4 bytes, not {length}")
+    if record is None:
+        return b"\xff" * length
+    if not 1 <= len(record.code) <= 6:
+        raise CodecError(f"emergency call code {record.code!r}: 1 to 6 digits")
+    alpha = b"\xff" * (length - 4)
+    return encode_swapped_bcd(record.code, 3) + alpha + bytes((record.category,))
+
+
+def decode_ecc_record(raw: bytes) -> EccRecord | None:
+    if len(raw) < 4:
+        raise CodecError(f"an EF.ECC record is X+4 >= 4 bytes, got {len(raw)}")
+    if raw[:3] == b"\xff\xff\xff":
+        return None
+    return EccRecord(decode_swapped_bcd(raw[:3]), raw[-1])
+
+
 def _check_len(raw: bytes, length: int, what: str) -> None:
     if len(raw) != length:
         raise CodecError(f"{what} is {length} bytes, got {len(raw)}")
@@ -241,5 +274,13 @@ VECTORS: list[CodecVector] = [
     CodecVector("START F00000", bytes.fromhex("F00000"), 0, encode_start, decode_start),
     CodecVector("THRESHOLD FFFFFF", bytes.fromhex("FFFFFF"), 0xFFFFF, encode_start, decode_start),
     CodecVector("EF.LI en", b"en", ["en"], encode_li, decode_li),
+    CodecVector(
+        "EF.ECC 112",
+        bytes.fromhex("11F2FF00"),
+        EccRecord("112"),
+        encode_ecc_record,
+        decode_ecc_record,
+    ),
+    CodecVector("EF.ECC unused", b"\xff" * 4, None, encode_ecc_record, decode_ecc_record),
     CodecVector("EF.SMSS fresh", bytes.fromhex("FFFF"), Smss(), encode_smss, decode_smss),
 ]

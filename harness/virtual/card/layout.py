@@ -7,12 +7,14 @@ MF
 ADF.USIM (AID from EF.DIR), TS 31.102 §4.2: the files it marks mandatory - EF.IMSI,
           EF.Keys 6F08, EF.KeysPS 6F09, EF.HPPLMN 6F31, EF.UST 6F38, EF.ACC 6F78,
           EF.FPLMN 6F7B, EF.LOCI 6F7E, EF.AD 6FAD, EF.START-HFN 6F5B, EF.THRESHOLD 6F5C,
-          EF.PSLOCI 6F73, EF.NETPAR 6FC4, EF.ARR 6F06 - with EF.LI 6F05 (optional in the
-          Rel-17 text, on real cards alike) and what EF.UST announces: SMS (n°10: EF.SMS and
-          EF.SMSS), SMSP (n°12), SPN (n°19), MSISDN (n°21); EF.SMS/SMSP/SMSS/MSISDN share
+          EF.PSLOCI 6F73, EF.NETPAR 6FC4, EF.ECC 6FB7 (112, 911), EF.ARR 6F06 - with
+          EF.LI 6F05 (optional in the Rel-17 text, on real cards alike) and what EF.UST
+          announces: SMS (n°10: EF.SMS and EF.SMSS), SMSP (n°12), SPN (n°19), MSISDN
+          (n°21); EF.SMS/SMSP/SMSS/MSISDN share
           their bodies with DF.TELECOM's, EF.ACC with DF.GSM's. Sizes, SFIs and access
           conditions are the clause's; contents are the TS 31.102 Annex E pre-personalisation
-          values (nothing stored: no keys, not updated, no forbidden PLMN).
+          values where it suggests one (nothing stored: no keys, not updated, no forbidden
+          PLMN).
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from dataclasses import dataclass
 from harness.sim.ef_dir import AppRecord, encode_dir_record
 from harness.sim.ef_identity import MsisdnRecord, encode_iccid, encode_imsi, encode_msisdn
 from harness.sim.ef_location import (
+    EccRecord,
     Keys,
     Loci,
     PsLoci,
     Smss,
+    encode_ecc_record,
     encode_fplmn,
     encode_keys,
     encode_li,
@@ -62,6 +66,7 @@ USIM_SERVICES = {10, 12, 19, 21}
 # §4.2.6 EF.HPPLMN: search period in units of n = 6 min (TS 23.122); 10 -> one hour.
 HPPLMN_PERIOD = 0x0A
 START_INITIAL = 0  # §4.2.51 / Annex E: F00000 for START_CS and START_PS
+EMERGENCY_CODES = ("112", "911")  # EF.ECC; 22.101 §10.1.1 has the ME know these anyway
 NETPAR_LENGTH = 46  # §4.2.57: at least 46 bytes; 'FF' = no cell information stored
 
 ALW_ADM = Access(Level.ALW, Level.ADM1)
@@ -146,6 +151,8 @@ def _add_usim_mandatory(usim: DedicatedFile, ef_acc: TransparentEf) -> None:
     ):
         usim.add(_binary(fid, name, access, data, sfi=sfi))
     usim.add(_shared(ef_acc, sfi=0x06))  # §4.2.15
+    ecc = [encode_ecc_record(EccRecord(code)) for code in EMERGENCY_CODES]
+    usim.add(_records(0x6FB7, "EF.ECC", ALW_ADM, 4, ecc, sfi=0x01))  # §4.2.21
 
 
 def _binary(
