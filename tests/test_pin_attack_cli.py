@@ -144,7 +144,12 @@ def test_the_audit_reads_the_pin_from_the_environment(
     assert "among the 3 most common" in out and "1234" not in out and "#1" not in out
     monkeypatch.setenv("OWNER_PIN", UNCOMMON_PIN)
     assert simharness("attack", "audit", "--pin-env", "OWNER_PIN") == 0
-    assert "Not on the common-PIN list" in capsys.readouterr().out
+    assert "Not weak by the rules" in capsys.readouterr().out
+    for weak, rule in (("12345678", "run of digits"), ("2580", "markert2020_4digit")):
+        monkeypatch.setenv("OWNER_PIN", weak)  # 8 digits, and a PIN the dictionary lacks
+        assert simharness("attack", "audit", "--pin-env", "OWNER_PIN") == 1
+        out = capsys.readouterr().out
+        assert rule in out and weak not in out
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     with pytest.raises(ConfigError, match="never on the command line"):
         simharness("attack", "audit")

@@ -3,13 +3,15 @@
     simharness attack pin (--port URL | --reader NAME | --bench FILE --device NAME)
         [--strategy dictionary|sequential|random|reset-tricks] [--target pin1|pin2|puk]
         [--max-attempts N] [--dry-run] [--allow-destructive] [--state-dir DIR]
-    simharness attack audit [--pin-env VAR | --pin-file FILE]      (else a prompt)
+    simharness attack audit [--pin-env VAR | --pin-file FILE | --ask-pin] [--iccid N]
 
 `--port` and `--reader` devices are REAL to the campaign (nothing configures
 them otherwise) and have no sacrificial list: their floor is never lifted.
 `--bench virtual` is the built-in virtual bench (devices "modem" and "reader"),
 its cards kept under the state directory. Exit status: 0 done; 1 a reset trick
-gave a try back, or (audit) the PIN is on the common list; 2 an error.
+gave a try back, or (audit) the PIN is weak by the rules of `simharness pin`
+(harness.pin_setup.weak: common lists of 4-8 digits, one digit, runs, years, the
+card's numbers); 2 an error.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from harness.bench import (
     virtual_bench_config,
 )
 from harness.errors import ConfigError
+from harness.pin_setup.weak import judge_pin
 from harness.secrets import Secret, read_secret
 from harness.transcript import Transcript
 
@@ -87,9 +90,18 @@ def add_attack_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     pin.add_argument("--transcript", type=Path, help="write the masked AT/APDU transcript here")
     pin.set_defaults(func=_attack_pin)
 
-    audit = sub.add_parser("audit", help="is the owner's PIN on the common-PIN list?")
+    audit = sub.add_parser(
+        "audit",
+        help="is the owner's PIN (4-8 digits) weak by the rules `simharness pin setup` uses?",
+        epilog="exit status: 0 not weak; 1 weak; 2 an error",
+    )
     audit.add_argument("--pin-env", metavar="VAR", help="read the PIN from this variable")
     audit.add_argument("--pin-file", metavar="FILE", help="read the PIN from this file")
+    audit.add_argument(
+        "--ask-pin", action="store_true", help="prompt for the PIN without echo (a terminal)"
+    )
+    audit.add_argument("--iccid", help="the card's ICCID: a PIN taken from its digits is weak")
+    audit.add_argument("--msisdn", help="the line's number: a PIN taken from its digits is weak")
     audit.set_defaults(func=_audit)
 
 
@@ -159,6 +171,9 @@ def _audit(args: argparse.Namespace) -> int:
             "to be prompted (never on the command line)"
         )
     pin = read_secret("PIN", env=args.pin_env, file=args.pin_file, prompt="PIN to audit: ")
-    result = audit_pin(pin)
-    print(result.describe())
-    return 1 if result.on_list else 0
+    judgement = judge_pin(pin, iccid=args.iccid, msisdn=args.msisdn)
+    print(judgement.describe())
+    ranked = audit_pin(pin) if len(pin.reveal()) == 4 else None
+    if ranked is not None and ranked.on_list:  # where it stands in the attack dictionary
+        print(ranked.describe())
+    return 1 if judgement.weak else 0
