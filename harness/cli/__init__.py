@@ -20,6 +20,7 @@ from harness.cli.demo import add_demo_command
 from harness.cli.modem import add_modem_commands
 from harness.cli.pin import add_pin_command
 from harness.cli.scenario import add_scenario_command
+from harness.cli.script import add_script_commands
 from harness.cli.simulate import add_simulate_command
 from harness.errors import HarnessError
 
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_modem_commands(commands)
     add_pin_command(commands)
+    add_script_commands(commands)
     add_simulate_command(commands)
     add_scenario_command(commands)
     add_attack_commands(commands)
