@@ -39,7 +39,7 @@ class StopReason(Enum):
     BUDGET = "the attempt budget is spent"
     EXHAUSTED = "the strategy has no more guesses"
     ERROR = "the device refused"
-    DRY_RUN = "dry run: nothing was sent"
+    DRY_RUN = "dry run: no guess was sent"
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from harness.attack.bench_target import bench_target
 from harness.attack.campaign import (
     Budget,
     CampaignConfig,
-    plan_campaign,
+    read_plan,
     run_campaign,
 )
 from harness.attack.ledger import default_state_dir
@@ -38,10 +38,10 @@ from harness.bench import (
     open_device,
     virtual_bench_config,
 )
+from harness.cli.options import add_transcript_option, transcript_for
 from harness.errors import ConfigError
 from harness.pin_setup.weak import judge_pin
 from harness.secrets import Secret, read_secret
-from harness.transcript import Transcript
 
 __all__ = ["add_attack_commands"]
 
@@ -60,12 +60,25 @@ def add_attack_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     pin.add_argument("--device", help="the device's name in the bench file (with --bench)")
     pin.add_argument("--vendor", help="modem vendor profile override (with --port)")
     pin.add_argument(
-        "--strategy", choices=[s.value for s in Strategy], default=Strategy.DICTIONARY.value
+        "--strategy",
+        choices=[s.value for s in Strategy],
+        default=Strategy.DICTIONARY.value,
+        help="guess order: the common-PIN list (default), 0000 upwards, a random draw, or the "
+        "list with a reset trick between guesses",
     )
     pin.add_argument(
-        "--target", choices=[s.value for s in AttackedSecret], default=AttackedSecret.PIN1.value
+        "--target",
+        choices=[s.value for s in AttackedSecret],
+        default=AttackedSecret.PIN1.value,
+        help="the secret guessed (default pin1); puk needs a blocked PIN1",
     )
-    pin.add_argument("--max-attempts", type=int, default=10, metavar="N")
+    pin.add_argument(
+        "--max-attempts",
+        type=int,
+        default=10,
+        metavar="N",
+        help="guess at most N times (default 10); the counter and the floor may allow fewer",
+    )
     pin.add_argument("--seed", type=int, help="random strategy: repeat an earlier order")
     pin.add_argument(
         "--trick",
@@ -73,7 +86,12 @@ def add_attack_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         choices=[t.value for t in ResetTrick],
         help="reset-tricks strategy: only these (repeatable; default: all the device has)",
     )
-    pin.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
+    pin.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="open the device, read its ICCID and counters (free) and print the plan; no guess "
+        "is sent",
+    )
     pin.add_argument(
         "--allow-destructive",
         action="store_true",
@@ -87,7 +105,7 @@ def add_attack_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     )
     pin.add_argument("--new-pin-env", metavar="VAR", help="PUK target: the PIN a found PUK sets")
     pin.add_argument("--new-pin-file", metavar="FILE", help="PUK target: the same, from a file")
-    pin.add_argument("--transcript", type=Path, help="write the masked AT/APDU transcript here")
+    add_transcript_option(pin)
     pin.set_defaults(func=_attack_pin)
 
     audit = sub.add_parser(
@@ -119,21 +137,15 @@ def _attack_pin(args: argparse.Namespace) -> int:
         new_pin=_new_pin(args) if secret.is_puk and not args.dry_run else None,
         resync_ledger=args.resync_ledger,
     )
-    transcript = Transcript()
-    try:
-        if args.dry_run:  # the device is not even opened
-            result = plan_campaign(
-                config, device=device.describe(), virtual=device.simulated, state_dir=args.state_dir
-            )
+    with (
+        transcript_for(args) as transcript,
+        open_device(device, transcript=transcript) as opened,
+        bench_target(opened, secret) as target,
+    ):
+        if args.dry_run:  # reads the ICCID and the counters (free); presents nothing
+            result = read_plan(target, config, state_dir=args.state_dir)
         else:
-            with (
-                open_device(device, transcript=transcript) as opened,
-                bench_target(opened, secret) as target,
-            ):
-                result = run_campaign(target, config, state_dir=args.state_dir, progress=sys.stdout)
-    finally:
-        if args.transcript is not None:
-            transcript.write(args.transcript)
+            result = run_campaign(target, config, state_dir=args.state_dir, progress=sys.stdout)
     print(render_result(result))
     return 1 if len(result.tricks) > result.tricks_survived else 0
 
