@@ -173,7 +173,7 @@ def render_result(result: CampaignResult) -> str:
 
 
 def _summary_rows(result: CampaignResult) -> list[list[str]]:
-    kind = "virtual" if result.virtual else "REAL"
+    kind = "virtual" if result.virtual else "REAL to the safety gate"
     rows = [
         ["device", f"{result.device} ({kind})"],
         ["ICCID", result.iccid or "- (not read)"],

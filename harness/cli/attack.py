@@ -177,12 +177,16 @@ def _new_pin(args: argparse.Namespace) -> Secret | None:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    if args.pin_env is None and args.pin_file is None and not sys.stdin.isatty():
+    on_terminal = sys.stdin is not None and sys.stdin.isatty()
+    if (args.ask_pin or (args.pin_env is None and args.pin_file is None)) and not on_terminal:
         raise ConfigError(
             "the owner's PIN: give --pin-env VAR or --pin-file FILE, or run on a terminal "
-            "to be prompted (never on the command line)"
+            "to be prompted (--ask-pin; never on the command line)"
         )
-    pin = read_secret("PIN", env=args.pin_env, file=args.pin_file, prompt="PIN to audit: ")
+    if args.ask_pin:
+        pin = read_secret("PIN", prompt="PIN to audit: ")
+    else:
+        pin = read_secret("PIN", env=args.pin_env, file=args.pin_file, prompt="PIN to audit: ")
     judgement = judge_pin(pin, iccid=args.iccid, msisdn=args.msisdn)
     print(judgement.describe())
     ranked = audit_pin(pin) if len(pin.reveal()) == 4 else None

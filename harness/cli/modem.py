@@ -15,7 +15,7 @@ from tabulate import tabulate
 
 from harness.cli.options import add_transcript_option, transcript_for
 from harness.cli.pin import add_pin_options
-from harness.errors import HarnessError
+from harness.errors import CmeError, HarnessError
 from harness.pin_setup.report import EXIT_CODES
 
 
@@ -105,8 +105,8 @@ def _info(args: argparse.Namespace) -> int:
             ("IMEI", ident.imei),
             ("ICCID", ident.iccid or "-"),
             ("IMSI", ident.imsi or "- (SIM PIN pending)"),
-            ("SIM state", modem.sim_state().value),
-            ("PIN1 lock", _on_off(modem.pin_lock_enabled)),
+            ("SIM state", (state := modem.sim_state()).value),
+            ("PIN1 lock", _lock(modem.pin_lock_enabled, state.value)),
             ("PIN1 / PUK1 tries", f"{_n(retries.pin1)} / {_n(retries.puk1)}"),
             ("PIN2 / PUK2 tries", f"{_n(retries.pin2)} / {_n(retries.puk2)}"),
             ("registered", "yes" if modem.registration().registered else "no"),
@@ -119,8 +119,12 @@ def _n(value: int | None) -> str:
     return "?" if value is None else str(value)
 
 
-def _on_off(read: Callable[[], bool]) -> str:
+def _lock(read: Callable[[], bool], state: str) -> str:
     try:
         return "enabled" if read() else "disabled"
-    except HarnessError as exc:  # shown, not hidden: the row says why
-        return f"unknown: {exc}"
+    except CmeError as exc:  # shown, not hidden: the row says why
+        if state in ("SIM PIN", "SIM PUK"):
+            return f"enabled (the SIM asks for {state[4:]}; +CLCK refused meanwhile)"
+        return f"unknown (+CLCK answered +CME ERROR {exc.code}: {exc.text})"
+    except HarnessError as exc:
+        return f"unknown ({exc})"
