@@ -23,6 +23,7 @@ from harness.virtual.modem import VirtualModem
 from harness.virtual.vpcd import VpcdBridge
 
 ICCID = "8988211000000000018"
+SCRIPT_FILES = [str(p) for p in sorted((Path(__file__).parents[1] / "at_scripts").glob("*.at"))]
 
 
 @pytest.fixture
@@ -156,17 +157,13 @@ def test_verbose_shows_the_at_traffic_masked(modem_port: tuple[str, VirtualUicc]
     assert "1234" not in result.stderr + result.stdout
 
 
-@pytest.mark.parametrize(
-    "argv",
-    [["script", "check", *map(str, sorted(Path("at_scripts").glob("*.at")))], ["pin", "--help"]],
-)
-def test_a_closed_pipe_ends_quietly(argv: list[str]) -> None:
+def test_a_closed_pipe_ends_quietly() -> None:
     """`simharness ... | head`: the reader is gone before the output is written."""
     read_end, write_end = os.pipe()
     os.close(read_end)
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "harness.cli", *argv],
+            [sys.executable, "-m", "harness.cli", "script", "check", *SCRIPT_FILES],
             stdout=write_end,
             stderr=subprocess.PIPE,
             text=True,
@@ -178,8 +175,7 @@ def test_a_closed_pipe_ends_quietly(argv: list[str]) -> None:
     finally:
         os.close(write_end)
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
-    # argparse's --help exits 0 before the guard sees the pipe; our own output reports 141
-    assert result.returncode == (0 if "--help" in argv else 141)
+    assert result.returncode == 141
 
 
 @pytest.mark.pcsc

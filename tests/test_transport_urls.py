@@ -47,7 +47,7 @@ def test_cli_over_rfc2217_and_socket(
 ) -> None:
     assert main(["modem", "info", "--port", rfc2217_url]) == 0
     assert "SIM PIN" in capsys.readouterr().out
-    assert main(["pin", "status", "--port", rfc2217_url, "--json"]) == 0
+    assert main(["pin", "status", "--port", tcp_modem, "--json"]) == 0
     assert '"pin1": 3' in capsys.readouterr().out
     assert main(["script", "run", str(SCRIPTS / "retries_quectel.at"), "--port", rfc2217_url]) == 0
     assert "PIN1 3, PUK1 10" in capsys.readouterr().out
