@@ -7,6 +7,8 @@ of the same port), not from the script's own output.
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 from test_virtual_modem_support import new_card
 
+from harness.at.parsers.registration import RegStatus
 from harness.at_script.gate import CounterGate
 from harness.at_script.language import Script, ScriptError, load_script, parse_script
 from harness.at_script.runner import ScriptFailure, ScriptResult, run_script
@@ -224,3 +227,38 @@ def test_expect_not_puts_back_what_it_read() -> None:
         bad = parse_script("send AT+NOSUCH\nexpect-not /ERROR/ for 0.5\n", "t.at")
         with pytest.raises(ScriptFailure, match="matched /ERROR/"):
             run_script(bad, line, secrets={})
+
+
+def test_wait_urc_sees_a_registration_change_and_captures_it() -> None:
+    script = parse_script(
+        "send AT+CREG=1\n"
+        "expect /^OK$/\n"
+        "wait-urc /^\\+CREG: (?P<stat>3)$/ within 5 else the network never barred the line\n"
+        "print barred: stat ${stat}\n",
+        "urc.at",
+    )
+    with served(new_card(pins__pin1_enabled=False), "generic") as (device, port):
+        with Modem(port) as modem:
+            modem.wait_for_registration(10)
+        timer = threading.Timer(0.3, device.set_registration, (RegStatus.DENIED,))
+        with SerialTransport(port) as line:
+            timer.start()
+            try:
+                result = run_script(script, line, secrets={})
+            finally:
+                timer.join()
+    assert result.printed == ["barred: stat 3"]
+
+
+def test_fail_stops_with_its_message_after_a_sleep() -> None:
+    with pytest.raises(ScriptError, match="not defined"):
+        parse_script("sleep 0.1\nfail no SIM here: ${state}\n", "f.at")
+    script = parse_script(
+        "send AT+CPIN?\nexpect /^\\+CPIN: (?P<state>.+)$/\nsleep 0.1\nfail stop: ${state}\n",
+        "f.at",
+    )
+    with served(new_card(), "generic") as (_, port), SerialTransport(port) as line:
+        started = time.monotonic()
+        with pytest.raises(ScriptFailure, match=r"f\.at:4: stop: SIM PIN"):
+            run_script(script, line, secrets={})
+        assert time.monotonic() - started >= 0.1

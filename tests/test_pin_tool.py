@@ -208,3 +208,13 @@ def test_status_as_json_holds_every_counter() -> None:
     assert (after["iccid"], after["sim_state"], after["pin1_enabled"]) == (ICCID, "SIM PIN", True)
     assert (after["pin1"], after["puk1"], after["pin2"], after["puk2"]) == (2, 10, 3, 10)
     assert data["next"] == ["only 2 PIN1 tries left: the next correct PIN resets the counter"]
+
+
+def test_a_pin_taken_from_the_msisdn_is_refused_once_the_sim_opens(tmp_path: Path) -> None:
+    """EF.MSISDN (+15555550118) is readable only after PIN1: judged again after unlocking."""
+    card = new_card()
+    with on_card(card) as device:
+        with pytest.raises(WeakPinRefusal, match="MSISDN"):
+            PinTool(device, PinOptions(state_dir=tmp_path)).setup(Given(new="5550118"))
+        assert device.status().pin1 == 3  # the current PIN was right; nothing else sent
+    independent_view(card).pins.verify(PinRef.PIN1, Secret(PIN))

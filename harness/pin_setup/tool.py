@@ -112,7 +112,8 @@ class PinTool:
         report = self._start("change")
         old = secrets.current_pin()
         new = self._new_pin(secrets)
-        self._unlock_first(report, old)
+        if self._unlock_first(report, old):
+            self._new_pin_again(new)
         self._spend(report, "change", "pin1", lambda: self.device.change(old, new))
         report.steps.append("PIN1 changed")
         return self._finish(report)
@@ -138,7 +139,8 @@ class PinTool:
             raise PinBlockedError("PIN1", f"{self.device.name}: setup")
         current = secrets.current_pin()
         new = self._new_pin(secrets)
-        self._unlock_first(report, current)
+        if self._unlock_first(report, current):
+            self._new_pin_again(new)
         if before is None or before.pin1_enabled is not True:
             self._spend(report, "setup", "pin1", lambda: self.device.set_lock(True, current))
             report.steps.append("PIN1 lock enabled")
@@ -183,11 +185,13 @@ class PinTool:
         report.next_steps += _next_for(report.after)
         return report
 
-    def _unlock_first(self, report: PinReport, pin: Secret) -> None:
+    def _unlock_first(self, report: PinReport, pin: Secret) -> bool:
         """+CLCK/+CPWD need an unlocked SIM: enter the PIN if the SIM asks for it."""
-        if self.device.asks_for_pin():
-            self._spend(report, report.command, "pin1", lambda: self.device.unlock(pin))
-            report.steps.append("PIN1 entered (the SIM asked for it)")
+        if not self.device.asks_for_pin():
+            return False
+        self._spend(report, report.command, "pin1", lambda: self.device.unlock(pin))
+        report.steps.append("PIN1 entered (the SIM asked for it)")
+        return True
 
     def _new_pin(self, secrets: SecretSource, puk: Secret | None = None) -> Secret:
         new = secrets.new_pin()
@@ -195,6 +199,13 @@ class PinTool:
         if judgement.weak and not self.options.allow_weak:
             raise WeakPinRefusal(judgement)
         return new
+
+    def _new_pin_again(self, new: Secret) -> None:
+        """Judged again once the SIM is open: its MSISDN may be readable only now
+        (EF.MSISDN is PIN-protected on most cards). Only the current PIN was spent."""
+        judgement = self._judge(new)
+        if judgement.weak and not self.options.allow_weak:
+            raise WeakPinRefusal(judgement)
 
     def _judge(self, pin: Secret, puk: Secret | None = None) -> PinJudgement:
         return judge_pin(pin, iccid=self.device.iccid(), msisdn=self.device.msisdn(), puk=puk)
