@@ -31,7 +31,15 @@ __all__ = [
 ]
 
 _PACKAGE = "harness.data.pins"
-COMMON_PINS = Path(__file__).resolve().parents[2] / "fixtures" / "common_pins.txt"
+def _dictionary_path() -> Path:
+    """The attack dictionary: package data once it lives there, else fixtures/."""
+    packaged = resources.files(_PACKAGE) / "common_pins.txt"
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "fixtures" / "common_pins.txt"
+
+
+COMMON_PINS = _dictionary_path()
 TAIL_MARKER = "# --- generated tail"
 SOURCE = "DataGenetics 2012, 3.4 million leaked 4-digit PINs"
 
