@@ -120,10 +120,11 @@ class PinTool:
 
     def unblock(self, secrets: SecretSource) -> PinReport:
         report = self._start("unblock")
-        if report.before is not None and report.before.pin1 != 0:
+        before = report.before
+        if before is not None and not _blocked(before):
             raise PinStateError(
-                f"{self.device.name}: PIN1 is not blocked ({report.before.pin1} tries left); "
-                f"a PUK is entered only once the PIN is blocked. Nothing was sent."
+                f"{self.device.name}: PIN1 is not blocked ({before.sim_state}, {before.pin1} "
+                f"tries left); a PUK is entered only once the PIN is blocked. Nothing was sent."
             )
         puk = secrets.puk()
         new = self._new_pin(secrets, puk=puk)
@@ -135,7 +136,7 @@ class PinTool:
         """Guided: enable the lock with a good PIN and prove it after a power cycle."""
         report = self._start("setup")
         before = report.before
-        if before is not None and before.pin1 == 0:
+        if before is not None and _blocked(before):
             raise PinBlockedError("PIN1", f"{self.device.name}: setup")
         current = secrets.current_pin()
         new = self._new_pin(secrets)
@@ -275,6 +276,10 @@ class PinTool:
     def _say(self, text: str) -> None:
         if self._out is not None:
             print(text, file=self._out)
+
+
+def _blocked(status: PinStatus) -> bool:
+    return status.pin1 == 0 or status.sim_state == "SIM PUK"
 
 
 def _risk(options: PinOptions) -> str:
