@@ -31,6 +31,8 @@ __all__ = [
 ]
 
 _PACKAGE = "harness.data.pins"
+
+
 def _dictionary_path() -> Path:
     """The attack dictionary: package data once it lives there, else fixtures/."""
     packaged = resources.files(_PACKAGE) / "common_pins.txt"

@@ -32,7 +32,7 @@ from harness.errors import (
 )
 from harness.pin_setup.confirm import confirm_card
 from harness.pin_setup.device import PIN_TRIES_FULL, PinDevice, PinStatus
-from harness.pin_setup.report import PinReport, WeakPinRefusal
+from harness.pin_setup.report import PinReport, WeakPinRefusal, render_status
 from harness.pin_setup.weak import PinJudgement, judge_pin
 from harness.safety import SafetyPolicy
 from harness.secrets import Secret
@@ -164,7 +164,11 @@ class PinTool:
     def _start(self, command: str) -> PinReport:
         report = PinReport(command, self.device.name)
         report.before = self.device.status()
-        self._say(f"{self.device.name}: {report.before.sim_state}, PIN1 {report.before.pin1} tries")
+        if command == "setup":  # guided: the person sees where the SIM stands first
+            self._say(render_status(report.before))
+        else:
+            before = report.before
+            self._say(f"{self.device.name}: {before.sim_state}, PIN1 {before.pin1} tries left")
         if self._lifted and not self.options.virtual:
             risk = _risk(self.options)
             self._confirmed = confirm_card(
