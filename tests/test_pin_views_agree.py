@@ -132,7 +132,7 @@ class PinViews(RuleBasedStateMachine):
             m.enabled,
         )
         assert modem.cpin is m.cpin
-        if m.puk == 0:
+        if m.puk == 0 and m.retries == 0:  # a blocked PUK alone leaves the PIN usable
             assert modem.cpin in (CpinCode.SIM_FAILURE, CpinCode.READY)
 
 
