@@ -15,6 +15,20 @@ from harness.virtual.pcscd import PcscUnavailable, PrivatePcscd
 from harness.virtual.vpcd import VpcdBridge
 
 
+@pytest.fixture(autouse=True)
+def private_api_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Benches started by tests (and their subprocesses) record their API address in a
+    private file, never in the one a person's running `simulate` left for the CLI."""
+    path = tmp_path_factory.getbasetemp() / "simharness-api.json"
+    old = os.environ.get("SIMHARNESS_API_FILE")
+    os.environ["SIMHARNESS_API_FILE"] = str(path)
+    yield
+    if old is None:
+        os.environ.pop("SIMHARNESS_API_FILE", None)
+    else:
+        os.environ["SIMHARNESS_API_FILE"] = old
+
+
 @pytest.fixture
 def card() -> VirtualUicc:
     """A fresh default virtual card with no state file."""
