@@ -1,4 +1,4 @@
-"""`simharness scenario theft|loss`: run one stolen-phone scenario, print its table, write a report.
+"""`simharness scenario theft|loss|bank`: run one scenario, print its table, write a report.
 
 Exit status: 0 PROTECTED, 1 VULNERABLE, 3 INCONCLUSIVE (the bench did not
 deliver an OTP to the rightful owner, so nothing was proven). Configuration
@@ -14,6 +14,7 @@ from typing import Literal, Protocol, TextIO
 
 from harness.bench.virtual_stage import virtual_stage
 from harness.errors import ConfigError
+from harness.scenarios.bank import run_bank
 from harness.scenarios.loss import run_loss
 from harness.scenarios.report import render_table, write_report
 from harness.scenarios.result import ScenarioResult, Verdict
@@ -22,20 +23,24 @@ from harness.scenarios.theft import run_theft
 
 __all__ = ["EXIT_CODES", "SCENARIOS", "add_scenario_command", "run_scenario"]
 
-ScenarioName = Literal["theft", "loss"]
+ScenarioName = Literal["theft", "loss", "bank"]
 
 
 class Scenario(Protocol):
     def __call__(self, stage: Stage, *, pin_enabled: bool) -> ScenarioResult: ...
 
 
-SCENARIOS: dict[str, Scenario] = {"theft": run_theft, "loss": run_loss}
+def _bank(stage: Stage, *, pin_enabled: bool) -> ScenarioResult:
+    return run_bank(stage)  # the owner's PIN is on: a SIM swap goes around it
+
+
+SCENARIOS: dict[str, Scenario] = {"theft": run_theft, "loss": run_loss, "bank": _bank}
 EXIT_CODES = {Verdict.PROTECTED: 0, Verdict.VULNERABLE: 1, Verdict.INCONCLUSIVE: 3}
 
 
 def add_scenario_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     scenario = commands.add_parser("scenario", help="run a stolen-phone scenario")
-    scenario.add_argument("name", choices=("theft", "loss"))
+    scenario.add_argument("name", choices=tuple(SCENARIOS))
     pin = scenario.add_mutually_exclusive_group()
     pin.add_argument(
         "--pin-enabled",
@@ -52,13 +57,21 @@ def add_scenario_command(commands: argparse._SubParsersAction[argparse.ArgumentP
     )
     scenario.add_argument("--bench", default="virtual", help="bench (default: virtual)")
     scenario.add_argument(
+        "--operator-api",
+        choices=("virtual", "http"),
+        default="virtual",
+        help="bank scenario: reach the operator's CAMARA APIs in process or over HTTP",
+    )
+    scenario.add_argument(
         "--report", type=Path, metavar="DIR", help="write the Markdown report and transcripts here"
     )
     scenario.set_defaults(func=_scenario)
 
 
 def _scenario(args: argparse.Namespace) -> int:
-    return run_scenario(args.name, args.pin_enabled, args.bench, args.report)
+    return run_scenario(
+        args.name, args.pin_enabled, args.bench, args.report, operator_api=args.operator_api
+    )
 
 
 def run_scenario(
@@ -67,6 +80,8 @@ def run_scenario(
     bench: str = "virtual",
     report_dir: Path | None = None,
     out: TextIO = sys.stdout,
+    *,
+    operator_api: str = "virtual",
 ) -> int:
     """Run scenario `name` on `bench` with the owner's PIN lock on or off; the exit status."""
     scenario = SCENARIOS.get(name)
@@ -78,7 +93,7 @@ def run_scenario(
             "real bench needs its lab.toml mapped to two modems, a SimSlot, an Operator and an "
             "OtpSource (see harness.scenarios.manual)"
         )
-    with virtual_stage() as stage:
+    with virtual_stage(operator_api=operator_api) as stage:
         result = scenario(stage, pin_enabled=pin_enabled)
     print(f"{result.title} on the {bench} bench, PIN {_on(pin_enabled)}:", file=out)
     print(render_table([result]), file=out)
