@@ -20,13 +20,13 @@ def private_api_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
     """Benches started by tests (and their subprocesses) record their API address in a
     private file, never in the one a person's running `simulate` left for the CLI."""
     path = tmp_path_factory.getbasetemp() / "simharness-api.json"
-    old = os.environ.get("SIMHARNESS_API_FILE")
+    old = {name: os.environ.pop(name, None) for name in ("SIMHARNESS_API_FILE", "SIMHARNESS_API")}
     os.environ["SIMHARNESS_API_FILE"] = str(path)
     yield
-    if old is None:
-        os.environ.pop("SIMHARNESS_API_FILE", None)
-    else:
-        os.environ["SIMHARNESS_API_FILE"] = old
+    os.environ.pop("SIMHARNESS_API_FILE", None)
+    for name, value in old.items():
+        if value is not None:
+            os.environ[name] = value
 
 
 @pytest.fixture
