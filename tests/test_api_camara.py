@@ -24,6 +24,16 @@ TOKEN = {"Authorization": "Bearer any-token"}
 START = datetime.fromisoformat("2026-03-01T09:00:00+00:00")
 
 
+_DOCUMENTS: list[dict[str, Any]] = []
+
+
+def _document(client: TestClient) -> dict[str, Any]:
+    """The served OpenAPI document, fetched once (it is the same for every bench)."""
+    if not _DOCUMENTS:
+        _DOCUMENTS.append(client.get("/openapi.json").json())
+    return _DOCUMENTS[0]
+
+
 class Operator:
     """A bench without modems (SMS stay queued), its API, and every response checked."""
 
@@ -39,7 +49,7 @@ class Operator:
         self.bench = VirtualBench([], sims, network=self.network).start()
         self.app = create_app(self.bench, monitored_days=monitored_days)
         self.client = TestClient(self.app)
-        self.document = self.client.get("/openapi.json").json()
+        self.document = _document(self.client)
 
     def post(self, path: str, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
         response = self.client.post(path, json=body, headers=TOKEN if headers is None else headers)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from harness.errors import CodecError
 from harness.virtual.network import ManualClock, NetworkError, VirtualNetwork
 
 START = datetime.fromisoformat("2026-05-01T08:00:00+00:00")
@@ -55,7 +56,7 @@ def test_an_sms_from_outside_is_queued_for_the_line_from_its_sender() -> None:
         assert str(queued[0].tpdu.originator) == "+15550001111"  # type: ignore[union-attr]
         assert queued[1].tpdu.text == "promo"  # type: ignore[union-attr]
         assert net.log.actions(NUMBER)[-2:] == ["sms-in", "sms-in"]
-        with pytest.raises(NetworkError, match="originator"):
+        with pytest.raises(CodecError, match="at most 11"):
             net.send_sms(NUMBER, "x", sender="A name far too long for SMS")
 
 

@@ -113,7 +113,7 @@ def control_router(bench: VirtualBench) -> APIRouter:
         line = known_line(body.to)
         try:
             message = network.send_sms(line.msisdn, body.text, sender=body.sender)
-        except NetworkError as exc:
+        except (NetworkError, ValueError) as exc:  # CodecError: a sender that does not fit
             raise CamaraError(400, "INVALID_ARGUMENT", str(exc)) from None
         state = network.message_state(message.id).value
         return SmsOut(message_id=message.id, to=line.msisdn, state=state)

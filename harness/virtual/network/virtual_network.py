@@ -31,7 +31,6 @@ from datetime import datetime, timedelta
 from types import TracebackType
 
 from harness.at.parsers.registration import RegStatus
-from harness.errors import CodecError
 from harness.sms.address import Address, encode_address
 from harness.sms.pdu import SmsPdu
 from harness.sms.tpdu import SmsDeliver, SmsSubmit
@@ -437,14 +436,12 @@ def message_key(message: StoredMessage) -> str:
 
 
 def _originator(sender: str) -> Address:
-    """A number (digits, optional +) or an alphanumeric name of at most 11 GSM septets."""
+    """A number (digits, optional +) or an alphanumeric name of at most 11 GSM septets;
+    CodecError when it does not fit TP-OA (TS 23.040 §9.1.2.5)."""
     stripped = sender.strip()
     if stripped and stripped.lstrip("+").isdigit():
         address = Address.parse(stripped)
     else:
         address = Address.alphanumeric(stripped)
-    try:
-        encode_address(address)
-    except CodecError as exc:
-        raise NetworkError(f"sender {sender!r} cannot be an SMS originator: {exc}") from None
+    encode_address(address)
     return address
