@@ -178,11 +178,15 @@ class VirtualBench:
                         faults=mspec.faults,
                     )
                     self.modems[mspec.name] = modem
+                # The SIMs go in before any port opens: a modem powered on with its SIM
+                # inside, not a hot-plug whose URCs would wait for the first client.
+                for sim, modem_name in self._placement.items():
+                    self.modems[modem_name].insert_sim(self.cards[sim])
+                for mspec in self._modem_specs:
+                    modem = self.modems[mspec.name]
                     modem.start_pty(self._port_path(mspec))
                     if mspec.tcp_port is not None:
                         self._tcp[mspec.name] = modem.start_tcp(mspec.tcp_port)
-                for sim, modem_name in self._placement.items():
-                    self.modems[modem_name].insert_sim(self.cards[sim])
             except BaseException:
                 self.close()
                 raise

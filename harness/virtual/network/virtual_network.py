@@ -31,15 +31,14 @@ from datetime import datetime, timedelta
 from types import TracebackType
 
 from harness.at.parsers.registration import RegStatus
-from harness.sms.address import Address, encode_address
 from harness.sms.pdu import SmsPdu
-from harness.sms.tpdu import SmsDeliver, SmsSubmit
-from harness.sms.userdata import UserData
+from harness.sms.tpdu import SmsSubmit
 from harness.virtual.card.profile import CardProfile
 from harness.virtual.network.clock import Clock, ManualClock, SystemClock
 from harness.virtual.network.core import Attachment, NetworkCore, Terminal
 from harness.virtual.network.dispatch import Dispatcher
 from harness.virtual.network.events import EventLog, NetworkEvent
+from harness.virtual.network.inbound import message_key, store_from_outside
 from harness.virtual.network.otp import (
     CODE_LABEL,
     DEFAULT_SENDER,
@@ -308,7 +307,7 @@ class VirtualNetwork:
         """
         code = self._otps.new_code()
         text = otp_text(code) if template is None else template.replace(CODE_LABEL, code)
-        message = self._store_mt(msisdn, text, sender, validity, action="otp")
+        message = store_from_outside(self._core, msisdn, text, sender, validity, action="otp")
         with self._core.lock:
             self._otps.add(OtpRecord(message.msisdn, sender, message.received, message.id, code))
         self._core.flush(message_key(message))
@@ -319,23 +318,8 @@ class VirtualNetwork:
     ) -> StoredMessage:
         """An SMS from outside the network (a person's number, or an alphanumeric name) to
         subscriber `msisdn`: stored, then delivered as soon as the line's SIM is registered."""
-        message = self._store_mt(msisdn, text, sender, validity, action="sms-in")
+        message = store_from_outside(self._core, msisdn, text, sender, validity, action="sms-in")
         self._core.flush(message_key(message))
-        return message
-
-    def _store_mt(
-        self, msisdn: str, text: str, sender: str, validity: timedelta | None, *, action: str
-    ) -> StoredMessage:
-        originator = _originator(sender)
-        user_data = UserData(text=text)
-        core = self._core
-        with core.lock:
-            line = core.lines.get(msisdn)
-            now = self.clock.now()
-            deliver = SmsDeliver(originator=originator, timestamp=now, user_data=user_data)
-            expires = now + validity if validity is not None else None
-            message = core.smsc.store(line.key, line.msisdn, deliver, received=now, expires=expires)
-            core.event(sender, action, line.msisdn, f"message {message.id}")
         return message
 
     def check_otp(self, code: str, msisdn: str | None = None) -> OtpRecord | None:
@@ -429,19 +413,3 @@ class VirtualNetwork:
     @property
     def events(self) -> tuple[NetworkEvent, ...]:
         return self._core.log.all()
-
-
-def message_key(message: StoredMessage) -> str:
-    return msisdn_key(message.msisdn)
-
-
-def _originator(sender: str) -> Address:
-    """A number (digits, optional +) or an alphanumeric name of at most 11 GSM septets;
-    CodecError when it does not fit TP-OA (TS 23.040 §9.1.2.5)."""
-    stripped = sender.strip()
-    if stripped and stripped.lstrip("+").isdigit():
-        address = Address.parse(stripped)
-    else:
-        address = Address.alphanumeric(stripped)
-    encode_address(address)
-    return address
