@@ -18,7 +18,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harness.camara import CamaraApiError, CamaraClient
 from harness.cli import main
+from harness.errors import HarnessError
+from harness.secrets import Secret
 from harness.virtual.api.app import create_app
 from harness.virtual.api.published import published_api
 from harness.virtual.api.server import ApiServer
@@ -197,3 +200,36 @@ def test_simulate_prints_the_api_address(tmp_path: Path) -> None:
     assert "bench stopped" in out.getvalue()
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{url}/subscribers", timeout=1)
+
+
+def test_the_served_document_is_a_valid_openapi_document(served: tuple[VirtualBench, str]) -> None:
+    from openapi_spec_validator import validate
+
+    _, url = served
+    document = httpx.get(f"{url}/openapi.json", timeout=5).json()
+    validate(document)  # raises on an invalid document
+    assert document["openapi"].startswith("3.")
+
+
+def test_the_camara_client_reports_errors_without_its_token(
+    served: tuple[VirtualBench, str],
+) -> None:
+    bench, url = served
+    token = "s3cret-token-value"
+    with CamaraClient(url, Secret(token)) as client:
+        with pytest.raises(CamaraApiError) as unknown:
+            client.swapped_within("+4930123456", 240)
+        assert unknown.value.code == "IDENTIFIER_NOT_FOUND" and token not in str(unknown.value)
+        with pytest.raises(CamaraApiError, match="OUT_OF_RANGE"):
+            client.swapped_within(B, 2400)
+        auth = client.send_code(B, "{{code}} is your code")
+        assert client.validate_code(auth, "not-it") == "ONE_TIME_PASSWORD_SMS.INVALID_OTP"
+        code = bench.network.otps[-1].code
+        assert client.validate_code(auth, code) is None
+        with pytest.raises(CamaraApiError, match="NOT_FOUND"):
+            client.validate_code("no-such-attempt", code)
+        assert client.subscription_status(B)["voiceSmsIn"] == "active"
+    with CamaraClient("http://127.0.0.1:9", Secret(token), timeout_s=2) as closed:
+        with pytest.raises(HarnessError, match="cannot reach") as down:
+            closed.swapped_within(B, 240)
+        assert token not in str(down.value)
