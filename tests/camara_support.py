@@ -3,12 +3,14 @@
 The official definitions (sim-swap 2.1.0, subscription-status 0.1.0,
 one-time-password-sms 1.1.1) are not copied into this repository; they are read
 from the steering repository's shared/specs/camara/ beside the repository (or
-/work/shared), and the checks against them are skipped, saying so, without it.
+/work/shared, or $SIMHARNESS_CAMARA_DIR), and the checks against them are skipped, saying
+so, without it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,12 @@ from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
 REPO = Path(__file__).resolve().parent.parent
-CANDIDATES = (REPO.parent / "shared" / "specs" / "camara", Path("/work/shared/specs/camara"))
+_OVERRIDE = os.environ.get("SIMHARNESS_CAMARA_DIR")  # e.g. a copy elsewhere; "" never matches
+CANDIDATES = (
+    (Path(_OVERRIDE),)
+    if _OVERRIDE is not None
+    else (REPO.parent / "shared" / "specs" / "camara", Path("/work/shared/specs/camara"))
+)
 OFFICIAL = {
     "/sim-swap/v2": "sim-swap/sim-swap.yaml",
     "/subscription-status/v0.1": "subscription-status/subscription-status.yaml",

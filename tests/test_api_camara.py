@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from camara_support import camara_dir, check_official, check_served
+from camara_support import OFFICIAL, camara_dir, check_official, check_served, official
 from fastapi.testclient import TestClient
 
 from harness.virtual.api.app import create_app
@@ -258,3 +258,20 @@ def test_the_served_document_names_the_camara_operations(operator: Operator) -> 
     check_schema = operator.document["components"]["schemas"]["CreateCheckSimSwap"]
     max_age = check_schema["properties"]["maxAge"]
     assert (max_age["minimum"], max_age["maximum"], max_age["default"]) == (1, 2400, 240)
+
+
+def test_the_official_definitions_are_checked_here_or_the_skip_says_why(
+    operator: Operator,
+) -> None:
+    """Every other test checks against the official definitions only when they are present;
+    this one skips, naming where it looked, when they are not."""
+    for base in OFFICIAL:
+        assert official(base) is not None
+    operator.swap()
+    body = {"phoneNumber": NUMBER}
+    check_official(
+        "/sim-swap/v2/retrieve-date", body, operator.post("/sim-swap/v2/retrieve-date", body)
+    )
+    forged = httpx.Response(400, json={"status": 400, "code": "NOT_A_CAMARA_CODE", "message": "x"})
+    with pytest.raises(Exception, match=r"(?i)invalid"):
+        check_official("/sim-swap/v2/check", body, forged)
