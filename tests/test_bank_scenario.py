@@ -4,13 +4,17 @@ with the operator's CAMARA APIs reached over real HTTP."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from harness.bench.virtual_stage import virtual_stage
+from harness.cli.scenario import run_scenario
+from harness.errors import ConfigError
 from harness.scenarios.bank import CHECKING_SUBJECT, TRUSTING_SUBJECT, run_bank
 from harness.scenarios.bank_login import LOGIN_MESSAGE, Bank
 from harness.scenarios.result import Verdict
@@ -111,3 +115,12 @@ def test_run_bank_needs_the_operator_apis() -> None:
         stage.otp_sms = None
         with pytest.raises(ValueError, match="OTP and SIM Swap"):
             run_bank(stage)
+
+
+def test_the_scenario_command_runs_the_bank_on_the_virtual_bench_only(tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert run_scenario("bank", True, "virtual", tmp_path, out, operator_api="http") == 1
+    assert "bank B: the fraudster's login refused" in out.getvalue()
+    assert "swapped: true" in (tmp_path / "bank-pin-enabled.md").read_text()
+    with pytest.raises(ConfigError, match="virtual bench"):
+        run_scenario("bank", True, "lab.toml", None, out)
