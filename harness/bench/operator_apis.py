@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from harness.camara import CamaraClient
 from harness.errors import ConfigError
 from harness.scenarios.interfaces import OneTimePasswordSms, SimSwapCheck
 from harness.secrets import Secret
-from harness.virtual.api.camara.errors import CamaraError
-from harness.virtual.api.camara.services import DEFAULT_MONITORED_DAYS, OtpService, SimSwapService
 from harness.virtual.bench import VirtualBench
+
+if TYPE_CHECKING:  # the web stack loads only when a stage asks for the operator's APIs
+    from harness.virtual.api.camara.services import OtpService, SimSwapService
 
 __all__ = [
     "OPERATOR_API_MODES",
@@ -48,6 +49,8 @@ class VirtualOneTimePasswordSms:
         return self._service.send_code(msisdn, message)
 
     def validate_code(self, authentication_id: str, code: str) -> str | None:
+        from harness.virtual.api.camara.errors import CamaraError  # noqa: PLC0415
+
         try:
             self._service.validate_code(authentication_id, code)
         except CamaraError as exc:
@@ -66,6 +69,12 @@ class OperatorApis:
 
 @contextmanager
 def operator_apis(bench: VirtualBench, mode: str = "virtual") -> Iterator[OperatorApis]:
+    from harness.virtual.api.camara.services import (  # noqa: PLC0415
+        DEFAULT_MONITORED_DAYS,
+        OtpService,
+        SimSwapService,
+    )
+
     if mode == "virtual":
         yield OperatorApis(
             VirtualSimSwapCheck(SimSwapService(bench.network, DEFAULT_MONITORED_DAYS)),
@@ -75,6 +84,7 @@ def operator_apis(bench: VirtualBench, mode: str = "virtual") -> Iterator[Operat
         return
     if mode != "http":
         raise ConfigError(f"operator API mode {mode!r}: choose {' or '.join(OPERATOR_API_MODES)}")
+    from harness.camara import CamaraClient  # noqa: PLC0415
     from harness.virtual.api.app import create_app  # noqa: PLC0415
     from harness.virtual.api.server import ApiServer  # noqa: PLC0415
 

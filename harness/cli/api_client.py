@@ -12,12 +12,13 @@ import argparse
 import json
 import os
 from collections.abc import Iterator
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from harness.errors import ConfigError, HarnessError, HarnessTimeout
 from harness.virtual.api.state_file import API_ENV, read_api_url
+
+if TYPE_CHECKING:
+    pass
 
 __all__ = ["BenchApi", "add_api_option", "resolve_api"]
 
@@ -51,6 +52,8 @@ def resolve_api(explicit: str | None) -> str:
 
 class BenchApi:
     def __init__(self, url: str) -> None:
+        import httpx  # noqa: PLC0415 - loaded only by the verbs that talk HTTP
+
         self.url = url
         self._http = httpx.Client(base_url=url, timeout=_TIMEOUT_S)
 
@@ -66,6 +69,8 @@ class BenchApi:
 
     def stream_events(self, since: int = 0) -> Iterator[dict[str, Any]]:
         """Follow /events/stream (Server-Sent Events) until the bench stops."""
+        import httpx  # noqa: PLC0415
+
         try:
             with self._http.stream(
                 "GET", "/events/stream", params={"since": since}, timeout=None
@@ -77,6 +82,8 @@ class BenchApi:
             raise self._unreachable(exc) from None
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        import httpx  # noqa: PLC0415
+
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TimeoutException:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
 
 from tabulate import tabulate
 
-from harness.camara import CamaraClient
 from harness.cli.api_client import BenchApi, add_api_option, resolve_api
 from harness.secrets import Secret
+
+if TYPE_CHECKING:
+    from harness.camara import CamaraClient
 
 _ACTIONS = ("report-lost", "reactivate", "suspend", "resume")
 TOKEN_ENV = "CAMARA_TOKEN"  # noqa: S105 - the name of the variable, not a token
@@ -81,6 +84,8 @@ def _subscribers(args: argparse.Namespace) -> int:
 
 
 def _client(args: argparse.Namespace) -> CamaraClient:
+    from harness.camara import CamaraClient  # noqa: PLC0415 - httpx only when used
+
     token = os.environ.get(TOKEN_ENV, "").strip() or "virtual-bench"
     return CamaraClient(resolve_api(args.api), Secret(token))
 
