@@ -8,8 +8,8 @@
    against a bank that trusts SMS codes and one that asks the operator's CAMARA
    SIM Swap API (served over HTTP on 127.0.0.1), with computed verdicts and a
    Markdown report under reports/.
-3. A short PIN attack (harness.attack.demo): on a card marked
-   real the guard stops at one try left; on a virtual card in a destructive run
+3. A short PIN attack (harness.attack.demo): on a virtual card treated as a
+   real one the guard stops at one try left; on a virtual card in a destructive run
    three guesses block the PIN, and the PIN and PUK counters survive every
    reset trick; then a weak-PIN audit of the owner's PIN.
 """
