@@ -22,12 +22,14 @@ from harness.camara import CamaraApiError, CamaraClient
 from harness.cli import main
 from harness.errors import HarnessError
 from harness.secrets import Secret
+from harness.sim.pcsc_link import wait_for_card
 from harness.virtual.api.app import create_app
 from harness.virtual.api.published import published_api
 from harness.virtual.api.server import ApiServer
 from harness.virtual.api.state_file import read_api_url, state_path
 from harness.virtual.bench import ModemSpec, SimSpec, VirtualBench, numbered_profile
 from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.pcscd import PrivatePcscd
 from harness.virtual.simulate import simulate
 
 BASE = load_profile(DEFAULT_PROFILE)
@@ -233,3 +235,21 @@ def test_the_camara_client_reports_errors_without_its_token(
         with pytest.raises(HarnessError, match="cannot reach") as down:
             closed.swapped_within(B, 240)
         assert token not in str(down.value)
+
+
+@pytest.mark.pcsc
+def test_a_sim_goes_into_a_reader_slot_through_the_api(pcscd: PrivatePcscd) -> None:
+    """Slot 1 (slot 0 belongs to the session's card); the card is then seen over PC/SC."""
+    sims = [SimSpec("victim", numbered_profile(BASE, 3))]
+    with (
+        VirtualBench(["owner"], sims, pcscd=pcscd) as bench,
+        ApiServer(create_app(bench)) as server,
+    ):
+        moved = httpx.post(f"{server.url}/sims/victim/insert", json={"reader": 1}, timeout=15)
+        assert moved.json()["where"] == "reader 1"
+        readers = {r["slot"]: r for r in httpx.get(f"{server.url}/readers", timeout=5).json()}
+        assert readers[1]["sim"] == "victim" and readers[1]["name"] == "Virtual PCD 00 01"
+        wait_for_card(readers[1]["name"], present=True, timeout=10)
+        back = httpx.post(f"{server.url}/sims/victim/insert", json={"modem": "owner"}, timeout=15)
+        assert back.json()["where"] == "modem owner"
+        wait_for_card(readers[1]["name"], present=False, timeout=10)
