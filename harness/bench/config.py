@@ -1,6 +1,8 @@
 """The bench file: which modems and readers a lab has, and which SIMs it may destroy.
 
     sacrificial_iccids = ["8988211000000000018"]   # SIMs a destructive run may block for good
+    lock_dir = "/run/lock/simharness"  # optional: where device locks live (shared by CI jobs)
+    capabilities = ["sim_move"]        # optional: what the bench can do beyond its devices
 
     [[device]]
     name = "quectel0"
@@ -8,6 +10,10 @@
     port = "/dev/serial/by-id/usb-Quectel_EG25-if02-port0"
     vendor = "quectel"            # optional: overrides detection
     virtual = false               # what the bench engineer says; drivers never decide it
+    features = ["sms"]            # optional: this modem's SIM has a live line (sends/receives)
+    role = "owner"                # optional: "owner", "thief" or "sender" (stolen-phone tests)
+    pin_env = "SIM_PIN_QUECTEL0"  # optional: env variable holding its SIM's PIN1 (restores)
+    msisdn = "+15555550118"       # optional: its SIM's number (the owner's, in theft tests)
 
     [[device]]
     name = "sim-sim"
@@ -16,6 +22,9 @@
     profile = "sims/weak.toml"    # optional; paths are relative to this file
     state = "state/sim-sim.json"  # optional: the virtual card's EEPROM across runs
 
+Capabilities (`harness.bench.capabilities`) are derived from the devices
+(`modem`, `sim_reader`, `sms` when two modems have the `sms` feature) or declared
+(`sim_move`, `operator`: a person or a robot does them on a real bench).
 `load_bench` checks every field and raises `ConfigError` naming the file and the
 field; `harness.bench.devices.open_device` turns an entry into driver objects.
 `virtual` is configuration, never detection: it only ever *relaxes* safety
@@ -42,10 +51,29 @@ __all__ = [
 ]
 
 _KINDS = ("modem", "reader")
-_TOP_KEYS = frozenset({"sacrificial_iccids", "device"})
+_TOP_KEYS = frozenset({"sacrificial_iccids", "device", "lock_dir", "capabilities"})
 _DEVICE_KEYS = frozenset(
-    {"name", "kind", "port", "reader", "vendor", "virtual", "profile", "state", "personality"}
+    {
+        "name",
+        "kind",
+        "port",
+        "reader",
+        "vendor",
+        "virtual",
+        "profile",
+        "state",
+        "personality",
+        "features",
+        "role",
+        "pin_env",
+        "msisdn",
+    }
 )
+FEATURES = frozenset({"sms"})
+ROLES = frozenset({"owner", "thief", "sender"})
+DECLARED_CAPABILITIES = frozenset({"sms", "sim_move", "operator"})
+_MSISDN = re.compile(r"\+?[0-9]{3,15}")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ICCID = re.compile(r"[0-9]{18,20}")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -62,6 +90,10 @@ class DeviceConfig:
     state: Path | None = None  # simulated devices: the card's state file
     personality: str = "generic"  # simulated modems
     subscriber: int = 0  # simulated cards: subscriber n of the profile (own ICCID/IMSI/MSISDN)
+    features: frozenset[str] = frozenset()  # "sms": its SIM has a live line
+    role: str | None = None  # "owner" / "thief" / "sender" in the stolen-phone tests
+    pin_env: str | None = None  # name of the env variable holding its SIM's PIN1
+    msisdn: str | None = None  # its SIM's number, in international format
 
     @property
     def simulated(self) -> bool:
@@ -78,6 +110,8 @@ class BenchConfig:
     source: str
     devices: tuple[DeviceConfig, ...]
     sacrificial_iccids: frozenset[str] = frozenset()
+    lock_dir: Path | None = None  # None: the default (harness.bench.locks.DEFAULT_LOCK_DIR)
+    declared: frozenset[str] = frozenset()  # capabilities the bench file declares
 
     def device(self, name: str) -> DeviceConfig:
         for device in self.devices:
@@ -136,7 +170,33 @@ def bench_from_dict(raw: dict[str, Any], *, source: str, base: Path | None = Non
     for name in names:
         if names.count(name) > 1:
             raise ConfigError(f"{source}: device.name: {name!r} is used twice; names are unique")
-    return BenchConfig(source, devices, _iccids(raw.get("sacrificial_iccids", []), source))
+    roles = [d.role for d in devices if d.role is not None]
+    for role in roles:
+        if roles.count(role) > 1:
+            raise ConfigError(f"{source}: device.role: {role!r} is given to two devices")
+    lock_dir = raw.get("lock_dir")
+    if lock_dir is not None and (not isinstance(lock_dir, str) or not lock_dir.strip()):
+        raise ConfigError(f"{source}: lock_dir: a directory path (quoted)")
+    return BenchConfig(
+        source,
+        devices,
+        _iccids(raw.get("sacrificial_iccids", []), source),
+        lock_dir=_path(lock_dir.strip() if lock_dir else None, base),
+        declared=_names(
+            raw.get("capabilities", []), DECLARED_CAPABILITIES, f"{source}: capabilities"
+        ),
+    )
+
+
+def _names(value: object, known: frozenset[str], label: str) -> frozenset[str]:
+    """A list of names from `known` (features, capabilities); the error lists the known ones."""
+    choices = ", ".join(sorted(known))
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f'{label}: a list of quoted names (["..."]); known: {choices}')
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise ConfigError(f"{label}: unknown {', '.join(map(repr, unknown))}; known: {choices}")
+    return frozenset(value)
 
 
 def _iccids(value: object, source: str) -> frozenset[str]:
@@ -197,6 +257,20 @@ def _device(entry: dict[str, Any], index: int, source: str, base: Path | None) -
     if not virtual and (profile is not None or state is not None):
         raise ConfigError(f"{label}.profile/state: only a virtual device has a simulated card")
     personality = text("personality") or "generic"
+    features = _names(entry.get("features", []), FEATURES, f"{label}.features")
+    if features and kind != "modem":
+        raise ConfigError(f"{label}.features: only a modem has features (its SIM's line)")
+    role = text("role")
+    if role is not None and (role not in ROLES or kind != "modem"):
+        raise ConfigError(
+            f"{label}.role: {role!r}; a modem's role is one of {', '.join(sorted(ROLES))}"
+        )
+    pin_env = text("pin_env")
+    if pin_env is not None and not _ENV_NAME.fullmatch(pin_env):
+        raise ConfigError(f"{label}.pin_env: {pin_env!r} is not an environment variable name")
+    msisdn = text("msisdn")
+    if msisdn is not None and (kind != "modem" or not _MSISDN.fullmatch(msisdn)):
+        raise ConfigError(f'{label}.msisdn: a modem SIM\'s number like "+15555550118"')
     return DeviceConfig(
         name=name,
         kind=kind,
@@ -207,6 +281,10 @@ def _device(entry: dict[str, Any], index: int, source: str, base: Path | None) -
         profile=_path(profile, base),
         state=_path(state, base),
         personality=personality,
+        features=features,
+        role=role,
+        pin_env=pin_env,
+        msisdn=msisdn,
     )
 
 

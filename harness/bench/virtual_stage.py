@@ -88,9 +88,11 @@ def virtual_stage(
     replacement_profile: Path = REPLACEMENT_PROFILE,
     personalities: Sequence[str] = ("generic", "generic"),
     window_s: float = VIRTUAL_WINDOW_S,
+    transcript: Transcript | None = None,
 ) -> Iterator[Stage]:
     """A fresh virtual bench (owner's and thief's modems, the victim's SIM in the owner's,
-    a spare replacement SIM) with Modem drivers open on both ports."""
+    a spare replacement SIM) with Modem drivers open on both ports. With `transcript`,
+    both modems record into it (each line noted with its modem's name)."""
     sims = [
         SimSpec.load("victim", sim_profile),
         SimSpec.load("replacement", replacement_profile, provisioned=False),
@@ -98,7 +100,10 @@ def virtual_stage(
     owner_kind, thief_kind = personalities
     modems = [ModemSpec(OWNER, owner_kind), ModemSpec(THIEF, thief_kind)]
     with VirtualBench(modems, sims, placement={"victim": OWNER}) as bench, ExitStack() as stack:
-        transcripts = {OWNER: Transcript(), THIEF: Transcript()}
+        transcripts = {
+            OWNER: transcript or Transcript(),
+            THIEF: transcript or Transcript(),
+        }
         opened = {
             name: stack.enter_context(
                 Modem(
