@@ -14,6 +14,9 @@ from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.pcscd import PcscUnavailable, PrivatePcscd
 from harness.virtual.vpcd import VpcdBridge
 
+# The plugin's own tests (tests/test_pytest_plugin*.py) run pytest sessions in tmp dirs.
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture
 def card() -> VirtualUicc:

@@ -142,11 +142,10 @@ class FileLab:
         safety: SafetyPolicy | None = None,
     ) -> Iterator[OpenedDevice]:
         self.prepare(device)
-        with (
-            DeviceLock(device, self.lock_dir, wait_s),
-            open_device(device, safety=safety, transcript=transcript) as opened,
-        ):
-            yield opened
+        with ExitStack() as stack:
+            if not device.simulated:  # a simulator built per open is nobody else's
+                stack.enter_context(DeviceLock(device, self.lock_dir, wait_s))
+            yield stack.enter_context(open_device(device, safety=safety, transcript=transcript))
 
     def pin(self, device: DeviceConfig) -> Secret | None:
         if device.pin_env is None:

@@ -68,7 +68,8 @@ def _command_line() -> str:
     except OSError:
         return "unknown command"
     text = " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)
-    return text[:300]
+    text = " ".join(text.split())  # one line, whatever the arguments hold
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 class DeviceLock:

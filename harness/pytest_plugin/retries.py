@@ -1,7 +1,8 @@
 """--device-retries N: rerun a test after a set-up error the bench caused, never after a failure.
 
 Only a set-up phase that raised `BenchFault` (a port missing, a device gone, a
-reader busy past --device-wait, no answer to AT) is retried; a failed
+reader busy past --device-wait, no answer to AT), or a driver's TransportError
+or HarnessTimeout in a lab's own fixture, is retried; a failed
 assertion, an error in the test body or teardown, a quarantined device and any
 other set-up error are reported as they are. Each retried attempt is reported
 with outcome "rerun" (shown as R in the summary) so nothing is hidden.
@@ -12,7 +13,12 @@ from __future__ import annotations
 import pytest
 from _pytest.runner import runtestprotocol
 
-from harness.pytest_plugin.session import BenchFault
+from harness.errors import HarnessTimeout, TransportError
+from harness.pytest_plugin.session import BenchFault, DeviceQuarantined
+
+# What a device does when the bench is at fault: the plugin's fixtures wrap driver errors
+# in BenchFault; a lab's own fixture that opens a driver raises these itself.
+_BENCH_FAULTS = (BenchFault, TransportError, HarnessTimeout)
 
 __all__ = ["mark_bench_fault", "run_with_retries"]
 
@@ -20,7 +26,9 @@ __all__ = ["mark_bench_fault", "run_with_retries"]
 def mark_bench_fault(report: pytest.TestReport, call: pytest.CallInfo[None]) -> None:
     """Called from makereport: remember that this set-up failed because of the bench."""
     if call.when == "setup" and call.excinfo is not None:
-        report.simharness_bench_fault = isinstance(call.excinfo.value, BenchFault)  # type: ignore[attr-defined]
+        error = call.excinfo.value
+        fault = isinstance(error, _BENCH_FAULTS) and not isinstance(error, DeviceQuarantined)
+        report.simharness_bench_fault = fault  # type: ignore[attr-defined]
 
 
 def _bench_fault(report: pytest.TestReport) -> bool:
