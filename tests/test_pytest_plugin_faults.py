@@ -177,9 +177,20 @@ def test_with_the_pin_known_the_fixture_restores_the_counter(
     bench.write_text(SIMULATED + 'pin_env = "LAB_SIM_PIN"\n')
     result = pytester.runpytest("--bench", str(bench))
     result.assert_outcomes(passed=1)
-    # The virtual bench knows its cards' PINs: the same test passes there too.
-    result = pytester.runpytest("-k", "modem0")
-    result.assert_outcomes(passed=1)
+    # The virtual bench knows its cards' PINs, and its devices live for the session: the
+    # next test finds the SIM as the first one did (counter full, waiting for its PIN).
+    pytester.makepyfile(
+        test_x_after_it="""
+        from harness.modem import SimState
+
+        def test_found_as_the_first_test_found_it(modem):
+            assert modem.pin_retries().pin1 == 3
+            assert modem.sim_state() is SimState.SIM_PIN
+        """
+    )
+    result = pytester.runpytest("-k", "modem0", "-p", "no:randomly", "-v")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*test_wrong_pin*PASSED*", "*test_found_as*PASSED*"])
 
 
 DESTRUCTIVE = """

@@ -2,16 +2,19 @@
 
 Before a test the counters (PIN1, PUK1, PIN2, PUK2) and the PIN1 lock are
 read — reads that spend nothing (TS 27.007 §8.3 +CPINR and vendor forms;
-TS 102 221 §11.1.9 VERIFY without data). After it, a PIN1 lock the test
-switched is switched back and a PIN1 counter it lowered is reset by one
-correct verification, both only when the bench knows the PIN (`pin_env`, or
-the virtual bench's profile) and through the driver's safety gate. If a
+TS 102 221 §11.1.9 VERIFY without data) — and a modem's +CPIN? state. After
+it, a PIN1 lock the test switched is switched back and a PIN1 counter it
+lowered is reset by one correct verification, both only when the bench knows
+the PIN (`pin_env`, or the virtual bench's profile) and through the driver's
+safety gate; a SIM found waiting for its PIN is made to wait again (power
+cycle), one found unlocked is unlocked again. If a
 counter still ends lower, the test errors and says which one; a PUK counter
 can never be restored, so a test that lowered one always errors.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from harness.at.parsers import PinRetries
@@ -33,11 +36,13 @@ class PinStateChanged(HarnessError):
 class PinSnapshot:
     counters: PinRetries
     lock_enabled: bool | None  # None: not readable (no SIM, SIM not ready)
+    sim_state: SimState | None = None  # modems: +CPIN? (27.007 §8.3)
 
 
 def snapshot(opened: OpenedDevice) -> PinSnapshot:
     if opened.modem is not None:
-        return PinSnapshot(opened.modem.pin_retries(), _modem_lock(opened.modem))
+        modem = opened.modem
+        return PinSnapshot(modem.pin_retries(), _modem_lock(modem), modem.sim_state())
     assert opened.card is not None
     return PinSnapshot(_card_counters(opened.card), _card_lock(opened.card))
 
@@ -48,6 +53,9 @@ def restore_and_check(opened: OpenedDevice, before: PinSnapshot, pin: Secret | N
     if pin is not None:
         _restore(opened, before, after, pin)
         after = snapshot(opened)
+    elif opened.modem is not None:
+        with contextlib.suppress(HarnessError):  # the counters, checked below, matter more
+            _restore_pin_pending(opened.modem, before.sim_state, None)
     lowered = [
         f"{name.upper()} {was} -> {now}"
         for name in ("pin1", "puk1", "pin2", "puk2")
@@ -96,6 +104,17 @@ def _restore_modem(modem: Modem, before: PinSnapshot, after: PinSnapshot, pin: S
             modem.set_pin_lock(before.lock_enabled, pin)
         elif lowered and lock:
             modem.set_pin_lock(True, pin)  # re-enabling verifies the PIN: counter reset
+    _restore_pin_pending(modem, before.sim_state, pin)
+
+
+def _restore_pin_pending(modem: Modem, before: SimState | None, pin: Secret | None) -> None:
+    """A SIM found waiting for its PIN is left waiting (a power cycle asks again); one
+    found unlocked is unlocked again when the PIN is known."""
+    now = modem.sim_state()
+    if before is SimState.SIM_PIN and now.ready:
+        modem.power_cycle()
+    elif before is not None and before.ready and now is SimState.SIM_PIN and pin is not None:
+        modem.unlock(pin)
 
 
 def _restore_card(card: SimCard, before: PinSnapshot, after: PinSnapshot, pin: Secret) -> None:
