@@ -6,7 +6,8 @@
   path), one marked `hardware` is skipped; with `-p no:simharness` the
   fixtures are gone, so it was the entry point that brought them.
 - Two pytest processes started at once against one bench file naming a modem
-  served by `simharness modem serve` both pass: the second waits for the
+  served by `simharness modem serve` (a real device to them: a `hardware` test
+  runs) both pass: the second waits for the
   device lock the first holds, and never uses the modem at the same time.
 """
 
@@ -69,9 +70,11 @@ def test_the_entry_point_alone_loads_the_plugin_outside_the_repository(
 
 HOLD = """
 import json, os, time
+import pytest
 
 LOADED = time.time()  # both processes collect at about the same moment
 
+@pytest.mark.hardware  # runs: the bench file names a device that is not virtual
 def test_hold_the_modem(modem):
     start = time.time()
     assert modem.command("AT").final == "OK"
