@@ -70,7 +70,11 @@ def vpcd_slot(pcscd: PrivatePcscd) -> Iterator[VpcdBridge]:
 @pytest.fixture
 def lean_pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     """pytester for the plugin's tests. Its in-process runs drop the modules each run
-    imports, and hypothesis's plugin would import (and rewrite) all of hypothesis again in
-    every run for nothing those runs use: it is left out of them."""
+    imports: the virtual bench and the drivers are loaded here, before any run, so runs do
+    not import (and compile) them again; hypothesis's plugin would import all of hypothesis
+    in every run for nothing those runs use, so it is left out of them."""
+    import harness.bench.virtual_lab
+    import harness.sim.virtual_link  # noqa: F401
+
     monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
     return pytester
