@@ -14,6 +14,9 @@ from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.pcscd import PcscUnavailable, PrivatePcscd
 from harness.virtual.vpcd import VpcdBridge
 
+# The plugin's own tests (tests/test_pytest_plugin*.py) run pytest sessions in tmp dirs.
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture(autouse=True)
 def private_api_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
@@ -76,3 +79,16 @@ def vpcd_slot(pcscd: PrivatePcscd) -> Iterator[VpcdBridge]:
         yield bridge
     finally:
         bridge.stop()
+
+
+@pytest.fixture
+def lean_pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """pytester for the plugin's tests. Its in-process runs drop the modules each run
+    imports: the virtual bench and the drivers are loaded here, before any run, so runs do
+    not import (and compile) them again; hypothesis's plugin would import all of hypothesis
+    in every run for nothing those runs use, so it is left out of them."""
+    import harness.bench.virtual_lab
+    import harness.sim.virtual_link  # noqa: F401
+
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
+    return pytester

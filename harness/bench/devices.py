@@ -95,7 +95,9 @@ def _open_modem(
 
         opened.reinsert_sim = reinsert
     assert port is not None
-    modem = Modem(port, vendor=device.vendor, safety=safety, transcript=transcript)
+    modem = Modem(
+        port, vendor=device.vendor, safety=safety, transcript=transcript, name=device.name
+    )
     opened.modem = stack.enter_context(modem)
     return opened
 

@@ -90,10 +90,12 @@ def virtual_stage(
     personalities: Sequence[str] = ("generic", "generic"),
     window_s: float = VIRTUAL_WINDOW_S,
     operator_api: str = "virtual",
+    transcript: Transcript | None = None,
 ) -> Iterator[Stage]:
     """A fresh virtual bench (owner's and thief's modems, the victim's SIM in the owner's,
     a spare replacement SIM) with Modem drivers open on both ports. operator_api: how the
-    bank reaches the operator's CAMARA APIs, "virtual" (in process) or "http" (served)."""
+    bank reaches the operator's CAMARA APIs, "virtual" (in process) or "http" (served).
+    With `transcript`, both modems record into it (each line noted with its modem's name)."""
     sims = [
         SimSpec.load("victim", sim_profile),
         SimSpec.load("replacement", replacement_profile, provisioned=False),
@@ -102,7 +104,10 @@ def virtual_stage(
     modems = [ModemSpec(OWNER, owner_kind), ModemSpec(THIEF, thief_kind)]
     with VirtualBench(modems, sims, placement={"victim": OWNER}) as bench, ExitStack() as stack:
         apis = stack.enter_context(operator_apis(bench, operator_api))
-        transcripts = {OWNER: Transcript(), THIEF: Transcript()}
+        transcripts = {
+            OWNER: transcript or Transcript(),
+            THIEF: transcript or Transcript(),
+        }
         opened = {
             name: stack.enter_context(
                 Modem(

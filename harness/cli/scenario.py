@@ -170,7 +170,7 @@ def _on_bench_file(
         setup,
         stdin=stdin,
         out=sys.stderr,
-        lock_dir=lock_dir or default_lock_dir(),
+        lock_dir=lock_dir or config.lock_dir or default_lock_dir(),
         lock_timeout=lock_timeout,
     ) as stage:
         return scenario(stage, pin_enabled=pin_enabled)
