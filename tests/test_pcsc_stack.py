@@ -5,10 +5,11 @@ Uses vpcd slot 1 (reader "Virtual PCD 00 01"); slot 0 belongs to the session fix
 
 from __future__ import annotations
 
+import queue
 import re
-import select
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,6 +41,11 @@ class ServedCard:
             text=True,
             stdin=subprocess.DEVNULL,
         )
+        # A reader thread, not select() + readline(): readline buffers every line that has
+        # arrived, so a select() for the second one would wait for a line already read.
+        self._output: queue.Queue[str | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._pump, daemon=True)
+        self._reader.start()
         try:
             self.lines = [self._line(), self._line()]
         except BaseException:
@@ -47,18 +53,32 @@ class ServedCard:
             self.proc.wait(timeout=10)
             raise
 
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._output.put(line)
+        self._output.put(None)
+
     def _line(self, timeout: float = 10.0) -> str:
         """One line of output, or fail after `timeout` (a silent child must not hang)."""
-        assert self.proc.stdout is not None
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        if not ready:
-            raise AssertionError(f"card serve printed nothing within {timeout} s")
-        return self.proc.stdout.readline().strip()
+        try:
+            line = self._output.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"card serve printed nothing within {timeout} s") from None
+        if line is None:
+            raise AssertionError("card serve ended before printing its next line")
+        return line.strip()
 
     def stop(self) -> str:
         self.proc.terminate()
-        out, _ = self.proc.communicate(timeout=10)
-        return out
+        self.proc.wait(timeout=10)
+        self._reader.join(timeout=10)
+        rest: list[str] = []
+        while not self._output.empty():
+            line = self._output.get_nowait()
+            if line is not None:
+                rest.append(line)
+        return "".join(rest)
 
 
 @pytest.fixture
