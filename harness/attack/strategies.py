@@ -1,6 +1,6 @@
 """Guess orders for a PIN campaign, and the weak-PIN audit over the common-PIN list.
 
-The list (fixtures/common_pins.txt) names its source in its header: ranks 1-20
+The list (harness/data/pins/common_pins.txt) names its source in its header: ranks 1-20
 are the DataGenetics 2012 table (3.4 million leaked 4-digit PINs); below a
 marker line comes a generated tail that is *not* from the source (years
 1940-2025). The dictionary order is that file, then every other 4-digit value
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from harness.data import pin_list
 from harness.errors import ConfigError
 from harness.secrets import Secret
 from harness.sim.pin_service import encode_pin
@@ -33,7 +34,7 @@ __all__ = [
     "load_common_pins",
 ]
 
-COMMON_PINS = Path(__file__).resolve().parents[2] / "fixtures" / "common_pins.txt"
+COMMON_PINS = pin_list("common_pins.txt")
 TAIL_MARKER = "# --- generated tail"
 SOURCE = "DataGenetics 2012, 3.4 million leaked 4-digit PINs"
 

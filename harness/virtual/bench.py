@@ -30,8 +30,9 @@ from types import TracebackType
 
 from tabulate import tabulate
 
+from harness.data import sim_profile
 from harness.errors import ConfigError
-from harness.virtual.card.profile import DEFAULT_PROFILE, CardProfile, load_profile
+from harness.virtual.card.profile import CardProfile, load_profile
 from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem import PERSONALITIES, VirtualModem
 from harness.virtual.modem.serve import imei_for, luhn_digit
@@ -50,9 +51,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-FIXTURES = DEFAULT_PROFILE.parent
-NO_PIN_PROFILE = FIXTURES / "no-pin.toml"
-REPLACEMENT_PROFILE = FIXTURES / "replacement.toml"
+NO_PIN_PROFILE = sim_profile("no-pin")
+REPLACEMENT_PROFILE = sim_profile("replacement")
 READER_SLOTS = (0, 1)
 
 
