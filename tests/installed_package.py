@@ -8,6 +8,9 @@ that `harness` is imported from that venv and not from the checkout, and yields
 the venv's bin directory. `outside_dir` gives a test a fresh working directory
 outside the checkout, and `outside_env(bin_dir, home)` the environment to run the
 venv's commands with: no PYTHONPATH, no path to the checkout, the venv first on PATH.
+The dependencies come from pip's configured index or cache, as in a lab's install;
+without either the fixture fails with pip's message. One install serves the whole
+run (pytest-xdist workers share it; the last to finish removes it).
 
 When the tests run as root, the venv is built on an interpreter every user may
 run and lives in a world-readable directory, so the same install serves the
@@ -16,6 +19,9 @@ tests that run as an unprivileged user (`unprivileged_argv`).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
 import os
 import shutil
 import stat
@@ -24,6 +30,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -135,9 +142,8 @@ def install(wheel: Path, venv: Path) -> Path:
     return venv / "bin"
 
 
-@pytest.fixture(scope="session")
-def installed_wheel() -> Iterator[Path]:
-    """The bin dir of a fresh venv holding this checkout's wheel (see the module docstring)."""
+def make_installed_venv() -> Path:
+    """Build, install and check: the workdir holding `venv/` (the caller removes it)."""
     workdir = Path(tempfile.mkdtemp(prefix="simharness-wheel-"))
     try:
         workdir.chmod(0o755)  # the unprivileged user runs the venv too
@@ -155,9 +161,48 @@ def installed_wheel() -> Iterator[Path]:
         )
         imported = Path(done.stdout.strip())
         assert imported.is_relative_to(workdir / "venv"), f"harness came from {imported}"
-        yield bin_dir
-    finally:
+    except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    return workdir
+
+
+@contextlib.contextmanager
+def _registry(shared: Path) -> Iterator[dict[str, Any]]:
+    """The shared install's record, read and written under an exclusive lock."""
+    record = shared / "installed-wheel.json"
+    with (shared / "installed-wheel.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another worker may be building: wait for it
+        state: dict[str, Any] = json.loads(record.read_text()) if record.exists() else {}
+        yield state
+        if state:
+            record.write_text(json.dumps(state))
+        else:
+            record.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The bin dir of a fresh venv holding this checkout's wheel (see the module docstring).
+
+    Built once per test run: pytest-xdist workers share it through a record in
+    the run's base temporary directory; the last worker to finish removes it.
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    with _registry(shared) as state:
+        if not state:
+            state.update(workdir=str(make_installed_venv()), users=0)
+        state["users"] += 1
+        workdir = Path(state["workdir"])
+    try:
+        yield workdir / "venv" / "bin"
+    finally:
+        with _registry(shared) as state:
+            state["users"] -= 1
+            if state["users"] <= 0:
+                shutil.rmtree(workdir, ignore_errors=True)
+                state.clear()
 
 
 @pytest.fixture
