@@ -2,6 +2,8 @@
 
 Every command runs from a directory outside the checkout with nothing pointing
 back at it (tests/installed_package.py): what the package needs must ship in it.
+`simharness demo` from the installed package runs in test_unprivileged.py, as a
+normal user (the PC/SC path is the part that needs one).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
 from installed_package import CHECKOUT, outside_env
 
 from harness.attack.strategies import load_common_pins
@@ -65,16 +66,6 @@ def test_the_installed_package_carries_every_data_file(
     }
     assert {"sims/default.toml", "pins/common_pins.txt"} <= in_checkout.keys()
     assert shipped == in_checkout
-
-
-@pytest.mark.pcsc
-def test_demo_runs_from_outside_the_checkout(
-    pcscd: object, installed_wheel: Path, outside_dir: Path
-) -> None:
-    done = simharness(installed_wheel, outside_dir, "demo", "--report", "reports")
-    assert done.returncode == 0, done.stderr
-    assert "Virtual PCD 00 00" in done.stdout and "after PIN1 verification" in done.stdout
-    assert list((outside_dir / "reports").glob("*.md")), "the story's report"
 
 
 def test_simulate_serves_until_interrupted_from_outside_the_checkout(

@@ -83,7 +83,8 @@ def normal_user(installed_wheel: Path, outside_dir: Path) -> Path:
 def test_demo_reads_the_card_over_pcsc_as_a_normal_user(
     pcscd: object, normal_user: Path, outside_dir: Path
 ) -> None:
-    """A private pcscd (user namespace), a vpcd bridge into it, pyscard reading the card."""
+    """A private pcscd (user namespace), a vpcd bridge into it, pyscard reading the card;
+    also the demo of the installed package, run from outside the checkout."""
     done = as_normal_user(
         [str(normal_user / "simharness"), "demo", "--report", "reports"], normal_user, outside_dir
     )
