@@ -111,3 +111,28 @@ def test_a_hosts_exclusive_mode_ends_when_it_closes_the_port(
         again = as_normal_user([python, "-c", REOPEN, port, "3"], normal_user, outside_dir)
         assert again.stdout.strip() == "opened", again.stdout + again.stderr
         assert time.monotonic() - started < 3.0
+
+
+# In the installed venv, as the normal user: a private pcscd, then a command run
+# through netns_command; it must see vpcd listening (35963 = 0x8C7B, state 0A).
+ENTER_NAMESPACE = (
+    "import subprocess\n"
+    "from harness.virtual.pcscd import PrivatePcscd\n"
+    "with PrivatePcscd() as daemon:\n"
+    "    argv = daemon.netns_command(['cat', '/proc/net/tcp'])\n"
+    "    done = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=True)\n"
+    "    print(done.stdout)\n"
+)
+
+
+@pytest.mark.pcsc
+def test_a_card_process_enters_the_private_pcscd_namespace_as_a_normal_user(
+    pcscd: object, normal_user: Path, outside_dir: Path
+) -> None:
+    done = as_normal_user(
+        [str(normal_user / "python"), "-c", ENTER_NAMESPACE], normal_user, outside_dir
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines()[1:] if line.strip()]
+    listening = [row[1] for row in rows if row[3] == "0A"]
+    assert "00000000:8C7B" in listening or "0100007F:8C7B" in listening, done.stdout

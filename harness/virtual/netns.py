@@ -21,7 +21,7 @@ import sys
 import threading
 from pathlib import Path
 
-from harness.errors import HarnessTimeout
+from harness.errors import HarnessError, HarnessTimeout
 
 __all__ = ["connect_in_netns", "enter_command", "owned_by_other_userns"]
 
@@ -49,19 +49,26 @@ else:
 """
 
 
-def owned_by_other_userns(netns: Path) -> bool:
-    """True when `netns` belongs to a user namespace other than this process's."""
+def _owner_fd(netns: Path) -> int:
+    """A descriptor of the user namespace that owns `netns` (the caller closes it)."""
     fd = os.open(netns, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        owner = fcntl.ioctl(fd, NS_GET_USERNS)
+        return fcntl.ioctl(fd, NS_GET_USERNS)
     finally:
         os.close(fd)
+
+
+def _same_ns(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def owned_by_other_userns(netns: Path) -> bool:
+    """True when `netns` belongs to a user namespace other than this process's."""
+    owner = _owner_fd(netns)
     try:
-        mine = os.stat("/proc/self/ns/user")
-        theirs = os.fstat(owner)
+        return not _same_ns(os.stat("/proc/self/ns/user"), os.fstat(owner))
     finally:
         os.close(owner)
-    return (mine.st_dev, mine.st_ino) != (theirs.st_dev, theirs.st_ino)
 
 
 def enter_command(netns: Path) -> list[str]:
@@ -69,11 +76,22 @@ def enter_command(netns: Path) -> list[str]:
 
     In a user's own namespace the program keeps its credentials (that user is
     the namespace's root; its setgroups(2) is denied there, so none is tried).
+    That case needs `netns` as /proc/<pid>/ns/net, to name the user namespace beside it.
     """
-    if owned_by_other_userns(netns):
-        user = netns.with_name("user")
-        return ["nsenter", f"--user={user}", f"--net={netns}", "--preserve-credentials"]
-    return ["nsenter", f"--net={netns}"]
+    if not owned_by_other_userns(netns):
+        return ["nsenter", f"--net={netns}"]
+    user = netns.with_name("user")
+    owner = _owner_fd(netns)
+    try:
+        named = user.exists() and _same_ns(os.stat(user), os.fstat(owner))
+    finally:
+        os.close(owner)
+    if not named:
+        raise HarnessError(
+            f"{netns} belongs to another user namespace; give it as /proc/<pid>/ns/net "
+            "of a process inside it, so that its user namespace can be joined too"
+        )
+    return ["nsenter", f"--user={user}", f"--net={netns}", "--preserve-credentials"]
 
 
 def connect_in_netns(host: str, port: int, netns: Path | None, timeout: float) -> socket.socket:
@@ -120,7 +138,7 @@ def _connect_in_thread(host: str, port: int, netns: Path, timeout: float) -> soc
 
 def _connect_via_helper(host: str, port: int, netns: Path, timeout: float) -> socket.socket:
     """Connect from a fresh interpreter that joins the owning user namespace, then `netns`."""
-    userns_fd = os.open(netns.with_name("user"), os.O_RDONLY | os.O_CLOEXEC)
+    userns_fd = _owner_fd(netns)
     netns_fd = os.open(netns, os.O_RDONLY | os.O_CLOEXEC)
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     fds = (userns_fd, netns_fd, theirs.fileno())
