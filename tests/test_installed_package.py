@@ -45,7 +45,8 @@ def test_the_installed_package_carries_every_data_file(
         "root = r.files('harness.data')\n"
         "for d in ('sims', 'pins'):\n"
         "    for f in sorted(root.joinpath(d).iterdir(), key=lambda f: f.name):\n"
-        "        print(d + '/' + f.name, f.read_bytes().hex())\n"
+        "        if f.is_file():\n"
+        "            print(d + '/' + f.name, f.read_bytes().hex())\n"
     )
     done = subprocess.run(
         [str(installed_wheel / "python"), "-c", probe],
