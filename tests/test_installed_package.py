@@ -17,7 +17,8 @@ from pathlib import Path
 
 from installed_package import CHECKOUT, outside_env
 
-from harness.attack.strategies import load_common_pins
+from harness.pin_setup.weak import judge_pin
+from harness.secrets import Secret
 
 COMMAND_TIMEOUT_S = 90.0
 
@@ -126,12 +127,16 @@ def test_attack_audit_reads_the_shipped_pin_list_from_outside_the_checkout(
     )  # fmt: skip
     assert common.returncode == 1, common.stderr  # on the list
     assert "DataGenetics" in common.stdout
-    listed = set(load_common_pins().pins)
-    rare = next(f"{n:04d}" for n in range(10**4) if f"{n:04d}" not in listed)
+    rare, judged = next(
+        (value, judged)
+        for value in (f"{n:04d}" for n in range(10**4))
+        if not (judged := judge_pin(Secret(value))).weak
+    )
     uncommon = simharness(
         installed_wheel, outside_dir, "attack", "audit", "--pin-env", "AUDITED",
         env={"AUDITED": rare},
     )  # fmt: skip
     assert uncommon.returncode == 0, uncommon.stderr
-    assert f"Not on the common-PIN list ({len(listed)} PINs" in uncommon.stdout
+    assert "Not weak" in uncommon.stdout
+    assert judged.lists_checked and all(name in uncommon.stdout for name in judged.lists_checked)
     assert rare not in uncommon.stdout + uncommon.stderr  # the owner's PIN is never shown
