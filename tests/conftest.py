@@ -16,6 +16,20 @@ from harness.virtual.pcscd import PcscUnavailable, PrivatePcscd
 from harness.virtual.vpcd import VpcdBridge
 
 
+@pytest.fixture(autouse=True)
+def private_api_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Benches started by tests (and their subprocesses) record their API address in a
+    private file, never in the one a person's running `simulate` left for the CLI."""
+    path = tmp_path_factory.getbasetemp() / "simharness-api.json"
+    old = {name: os.environ.pop(name, None) for name in ("SIMHARNESS_API_FILE", "SIMHARNESS_API")}
+    os.environ["SIMHARNESS_API_FILE"] = str(path)
+    yield
+    os.environ.pop("SIMHARNESS_API_FILE", None)
+    for name, value in old.items():
+        if value is not None:
+            os.environ[name] = value
+
+
 @pytest.fixture
 def card() -> VirtualUicc:
     """A fresh default virtual card with no state file."""
