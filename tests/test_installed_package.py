@@ -140,3 +140,33 @@ def test_attack_audit_reads_the_shipped_pin_list_from_outside_the_checkout(
     assert "Not weak" in uncommon.stdout
     assert judged.lists_checked and all(name in uncommon.stdout for name in judged.lists_checked)
     assert rare not in uncommon.stdout + uncommon.stderr  # the owner's PIN is never shown
+
+
+def test_the_installed_plugin_runs_a_lab_test_file_from_outside_the_checkout(
+    installed_wheel: Path, outside_dir: Path
+) -> None:
+    """The wheel's pytest11 entry point alone brings the plugin: no conftest, no checkout."""
+    (outside_dir / "test_lab.py").write_text(
+        "import pytest\n\n"
+        "def test_modem_answers(modem):\n"
+        '    assert modem.command("AT").final == "OK"\n\n'
+        "@pytest.mark.hardware\n"
+        "def test_real_only(modem):\n"
+        "    pass\n",
+        encoding="utf-8",
+    )
+    assert not list(outside_dir.rglob("conftest.py"))
+    done = subprocess.run(
+        [str(installed_wheel / "pytest"), "-rs", "-p", "no:cacheprovider", "test_lab.py"],
+        cwd=outside_dir,
+        env=outside_env(installed_wheel, outside_dir),
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT_S,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "2 passed, 2 skipped" in done.stdout, done.stdout[-2000:]
+    assert "needs real hardware" in done.stdout
+    assert str(CHECKOUT) not in done.stdout
