@@ -14,6 +14,7 @@ from typing import Literal, Protocol, TextIO
 
 from harness.bench.virtual_stage import virtual_stage
 from harness.errors import ConfigError
+from harness.outputs import check_output_dir
 from harness.scenarios.loss import run_loss
 from harness.scenarios.report import render_table, write_report
 from harness.scenarios.result import ScenarioResult, Verdict
@@ -78,6 +79,8 @@ def run_scenario(
             "real bench needs its lab.toml mapped to two modems, a SimSlot, an Operator and an "
             "OtpSource (see harness.scenarios.manual)"
         )
+    if report_dir is not None:
+        check_output_dir(report_dir)  # before the run, not after it
     with virtual_stage() as stage:
         result = scenario(stage, pin_enabled=pin_enabled)
     print(f"{result.title} on the {bench} bench, PIN {_on(pin_enabled)}:", file=out)
