@@ -1,0 +1,60 @@
+"""An SMS in flight when the modem drops off the bus is found after the reconnection
+(the announced index read again, the storage re-listed), or reported lost: never lost
+silently (issue 14). The "reported lost" side is the replay
+fixtures/transcripts/generic/wait_for_sms_announced_then_gone.txt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from test_virtual_modem_support import new_card
+
+from harness.modem import Modem
+from harness.sms.address import Address
+from harness.sms.tpdu import SmsDeliver
+from harness.sms.userdata import UserData
+from harness.virtual.modem import FaultConfig, VirtualModem
+
+CMGR_COMMAND = 8  # ATE0 CMEE CGMI CGMM CMGF CNMI, then CPMS="SM" and the AT+CMGR it announces
+
+
+def sms(text: str) -> SmsDeliver:
+    return SmsDeliver(
+        Address.parse("+15550001111"), datetime(2024, 1, 2, tzinfo=UTC), UserData(text)
+    )
+
+
+@contextmanager
+def linked(tmp_path: Path, faults: FaultConfig) -> Iterator[tuple[VirtualModem, Modem]]:
+    card = new_card(pins__pin1_enabled=False)
+    with VirtualModem(card, faults=faults) as device:
+        link = tmp_path / "modem"
+        device.start_pty(link)
+        with Modem(str(link), default_timeout=1.0) as modem:
+            modem.enable_sms_indications()
+            yield device, modem
+
+
+@pytest.mark.parametrize("knob", ["disconnect_on_command", "reboot_on_command"])
+@pytest.mark.parametrize("command", [CMGR_COMMAND - 1, CMGR_COMMAND])
+def test_a_read_cut_by_the_port_dropping_is_read_again_after_it_comes_back(
+    tmp_path: Path, knob: str, command: int
+) -> None:
+    with linked(tmp_path, FaultConfig(**{knob: command})) as (device, modem):  # type: ignore[arg-type]
+        assert device.deliver_sms(sms("code 481516"))
+        message = modem.wait_for_sms(8.0)
+        assert message.intact and message.text == "code 481516"
+
+
+def test_a_message_that_arrives_while_the_modem_is_away_is_found_by_re_listing(
+    tmp_path: Path,
+) -> None:
+    with linked(tmp_path, FaultConfig()) as (device, modem):
+        device.reboot()  # the port drops; the driver is not reading
+        device.deliver_sms(sms("code 2342"))  # stored while nobody listens (no +CMTI read)
+        message = modem.wait_for_sms(8.0)
+        assert message.intact and message.text == "code 2342"
