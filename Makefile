@@ -37,10 +37,12 @@ pytest: $(STAMP)
 	$(BIN)/pytest -n 2
 
 bench: system-deps $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/apdu.py
 	$(BIN)/python benchmarks/at.py
 	$(BIN)/python benchmarks/modem.py
 	$(BIN)/python benchmarks/sms.py
+	$(BIN)/python benchmarks/scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -74,6 +74,48 @@ def main(argv: list[str] | None = None) -> int:
     headers = ("message", "parts", "encode PDU/s", "decode PDU/s", "hex-only PDU/s", "decode cost")
     print(f"SMS PDU codec, {args.count} iterations per cell")
     print(tabulate(rows, headers=headers, colalign=("left", "right", "right", "right", "right")))
+    print()
+    return compare_with_gsmmodem(args.count)
+
+
+def compare_with_gsmmodem(count: int) -> int:
+    """Decode the same corpus with the project's codec and python-gsmmodem's decodeSmsPdu.
+
+    The corpus: the known PDUs of harness.sms.vectors (DELIVER, SUBMIT, status reports;
+    GSM7, UCS2, 8-bit, concatenated) that python-gsmmodem also decodes. Both sides
+    decode from hex to a structure with the text; the project's also checks every
+    length (harness.sms.integrity is a separate pass and not timed here).
+    """
+    from tabulate import tabulate
+
+    from harness.sms.pdu import SmsPdu
+    from harness.sms.vectors import PDU_VECTORS
+
+    try:
+        from gsmmodem.pdu import decodeSmsPdu
+    except ImportError:
+        print("python-gsmmodem is not installed (pip install -e '.[bench]'): comparison skipped")
+        return 0
+    corpus = []
+    for vector in PDU_VECTORS:
+        try:
+            decodeSmsPdu(vector.hex)
+        except Exception as exc:  # noqa: BLE001 - one it cannot decode is left out of both
+            print(f"python-gsmmodem cannot decode {vector.name}: {exc!r}; left out")
+            continue
+        corpus.append(vector.hex)
+    ours = _rate(len(corpus), count, lambda: [SmsPdu.from_hex(h) for h in corpus])
+    theirs = _rate(len(corpus), count, lambda: [decodeSmsPdu(h) for h in corpus])
+    print(
+        f"Decoding the same {len(corpus)} PDUs ({len(PDU_VECTORS)} known vectors), {count} rounds"
+    )
+    rows = [
+        ("sim-harness SmsPdu.from_hex", f"{ours:,.0f}"),
+        ("python-gsmmodem decodeSmsPdu", f"{theirs:,.0f}"),
+    ]
+    print(tabulate(rows, headers=("decoder", "PDU/s"), colalign=("left", "right")))
+    verdict = "not slower" if ours >= theirs else "SLOWER"
+    print(f"\nsim-harness/python-gsmmodem = {ours / theirs:.2f} ({verdict})")
     return 0
 
 

@@ -22,6 +22,12 @@ MAX_ALPHA_SEPTETS = 11
 # 24.008 table 10.5.118: BCD nibble values 10..14 are * # a b c; 15 is the end mark.
 _NIBBLE_CHARS = "0123456789*#abc"
 _CHAR_NIBBLE = {ch: i for i, ch in enumerate(_NIBBLE_CHARS)}
+_FILLER = "F"  # stands for nibble F while decoding; never a digit character
+# Each octet -> its two swapped-BCD characters, low nibble first (decoding by table).
+_OCTET_DIGITS = tuple(
+    ((_NIBBLE_CHARS + _FILLER)[octet & 0x0F]) + ((_NIBBLE_CHARS + _FILLER)[octet >> 4])
+    for octet in range(256)
+)
 
 
 class TypeOfNumber(IntEnum):
@@ -74,6 +80,8 @@ class Address:
         if self.is_alphanumeric:
             text_to_septets(self.value)  # raises CodecError naming the bad character
             return
+        if _CHAR_NIBBLE.keys() >= set(self.value):
+            return  # the common case, checked at C speed
         for position, ch in enumerate(self.value):
             if ch not in _CHAR_NIBBLE:
                 raise CodecError(
@@ -119,18 +127,15 @@ def _encode_bcd(digits: str) -> bytes:
 
 def _decode_bcd(octets: bytes, digits: int | None, field: str) -> str:
     """Swapped-BCD digits; `digits=None` means 'up to an end mark in the last octet'."""
-    nibbles: list[int] = []
-    for octet in octets:
-        nibbles.extend((octet & 0x0F, octet >> 4))
+    text = "".join(map(_OCTET_DIGITS.__getitem__, octets))
     if digits is None:
-        digits = len(nibbles) - 1 if nibbles and nibbles[-1] == 0xF else len(nibbles)
-    out: list[str] = []
-    for index in range(digits):
-        nibble = nibbles[index]
-        if nibble == 0xF:
-            raise CodecError(f"{field}: filler nibble F at digit {index + 1} of {digits}")
-        out.append(_NIBBLE_CHARS[nibble])
-    return "".join(out)
+        digits = len(text) - 1 if text.endswith(_FILLER) else len(text)
+    text = text[:digits]
+    if _FILLER in text:
+        raise CodecError(f"{field}: filler nibble F at digit {text.index(_FILLER) + 1} of {digits}")
+    if len(text) < digits:
+        raise CodecError(f"{field}: {digits} digits do not fit {len(octets)} octets")
+    return text
 
 
 def encode_address(address: Address) -> bytes:

@@ -67,7 +67,7 @@ def septets_to_text(septets: Sequence[int]) -> str:
     basic-table character of that code; ESC ESC (reserved for another extension
     table) and a trailing lone ESC are shown as a space.
     """
-    if ESC not in septets and all(0 <= value <= 0x7F for value in septets):
+    if ESC not in septets and (not septets or (min(septets) >= 0 and max(septets) <= 0x7F)):
         return "".join(map(GSM7_BASIC.__getitem__, septets))  # fast path: no escapes
     out: list[str] = []
     i = 0
