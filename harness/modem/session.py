@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import Self
 
 from harness.at import AtChannel, AtResponse, Urc
-from harness.at.parsers import PinState, parse_cpin
+from harness.at.parsers import CpinCode, parse_cpin
 from harness.errors import (
     AtCommandError,
     CmeError,
@@ -34,7 +34,7 @@ from harness.errors import (
     TransportError,
 )
 from harness.modem.identity import first_text
-from harness.modem.states import SimState, state_from_cme, state_from_pin_state
+from harness.modem.states import SimState, state_from_cme, state_from_cpin_code
 from harness.modem.vendors import GENERIC, VendorProfile, detect_vendor, profile_named
 from harness.safety import SafetyPolicy
 from harness.secrets import mask_text
@@ -44,7 +44,7 @@ from harness.transport import ByteStream, LineSettings, SerialTransport
 log = logging.getLogger(__name__)
 
 _CMS_BUSY = frozenset({314})  # SIM busy (27.005)
-_CPIN_CODES = {state.value: state_from_pin_state(state) for state in PinState}
+_CPIN_CODES = {state.value: state_from_cpin_code(state) for state in CpinCode}
 _BUSY_FIRST_PAUSE_S = 0.05
 _BUSY_MAX_PAUSE_S = 0.5
 
@@ -334,7 +334,7 @@ class ModemSession:
             if line.startswith("+CPIN:"):
                 # The common spellings by dictionary; quirks (quotes, case) by the parser.
                 known = _CPIN_CODES.get(line[6:].strip())
-                return known if known is not None else state_from_pin_state(parse_cpin(line))
+                return known if known is not None else state_from_cpin_code(parse_cpin(line))
         raise CodecError(f"{self.name}: AT+CPIN? answered without a +CPIN line")
 
     def wait_sim_settled(self, timeout: float) -> SimState:

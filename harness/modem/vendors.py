@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from harness.at.parsers import PinRetries, PinState, parse_pin_retries
+from harness.at.parsers import CpinCode, PinRetries, parse_pin_retries
 from harness.errors import ConfigError
 
 
@@ -29,10 +29,10 @@ class RetryMethod(Enum):
     CSIM = "csim"  # empty VERIFY/UNBLOCK over AT+CSIM (FACTS.md §2.2)
 
 
-RetryParser = Callable[[Sequence[str], PinState | None], PinRetries]
+RetryParser = Callable[[Sequence[str], CpinCode | None], PinRetries]
 
 
-def _any_dialect(lines: Sequence[str], pending: PinState | None) -> PinRetries:
+def _any_dialect(lines: Sequence[str], pending: CpinCode | None) -> PinRetries:
     return parse_pin_retries(lines, pending=pending)
 
 

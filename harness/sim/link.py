@@ -11,7 +11,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from harness.errors import SafetyRefusal, TransportError
-from harness.sim.apdu import SECRET_INS, Apdu, Response
+from harness.secret_ins import SECRET_INS
+from harness.sim.apdu import Apdu, Response
 from harness.sim.t0 import follow_procedure_bytes
 from harness.transcript import ApduTrace, Direction
 
