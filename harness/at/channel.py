@@ -197,7 +197,9 @@ class AtChannel:
                 f"{self.name}: {masked} was called from a URC handler; handlers run on the "
                 f"thread that reads the input and must hand work to another thread instead."
             )
-        for text, what in ((cmd, "command"), (pdu or "", "PDU")):
+        for text, what in ((cmd, "command"), (pdu, "PDU")):
+            if text is None:
+                continue
             if _FORBIDDEN_IN_COMMAND.search(text):
                 raise CodecError(
                     f"{self.name}: {masked}: the {what} must be one line without CR, LF, "
