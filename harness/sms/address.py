@@ -58,6 +58,10 @@ class NumberingPlan(IntEnum):
     RESERVED = 15
 
 
+_TONS = tuple(TypeOfNumber(ton) for ton in range(8))  # members by value, looked up fast
+_NPIS: dict[int, NumberingPlan] = {int(plan): plan for plan in NumberingPlan}
+
+
 @dataclass(frozen=True)
 class Address:
     """A phone number (digits, no '+') or, for TON alphanumeric, a sender name.
@@ -74,9 +78,10 @@ class Address:
         if not 0 <= self.ton <= 7 or not 0 <= self.npi <= 15:
             raise CodecError(f"TON {self.ton} / NPI {self.npi} out of range (0..7 / 0..15)")
         # Show named constants where the value has one (reserved NPIs stay plain ints).
-        object.__setattr__(self, "ton", TypeOfNumber(self.ton))
-        if self.npi in NumberingPlan._value2member_map_:
-            object.__setattr__(self, "npi", NumberingPlan(self.npi))
+        object.__setattr__(self, "ton", _TONS[self.ton])
+        npi = _NPIS.get(self.npi)
+        if npi is not None:
+            object.__setattr__(self, "npi", npi)
         if self.is_alphanumeric:
             text_to_septets(self.value)  # raises CodecError naming the bad character
             return
@@ -155,6 +160,15 @@ def encode_address(address: Address) -> bytes:
     return bytes((len(address.value), address.type_octet)) + _encode_bcd(address.value)
 
 
+def _decoded(digits: str, ton: int, npi: int) -> Address:
+    """An Address from fields the BCD decoder already vouches for (digits from its
+    table, TON from 3 bits, NPI from 4): what __post_init__ would check and convert,
+    done by lookup; decoding runs once per PDU, so this is its hot path."""
+    address = object.__new__(Address)
+    address.__dict__.update(value=digits, ton=_TONS[ton], npi=_NPIS.get(npi, npi))
+    return address
+
+
 def decode_address(data: bytes, offset: int = 0) -> tuple[Address, int]:
     """Read a TP address at `offset`; return it and the offset just past it."""
     if offset + 2 > len(data):
@@ -172,7 +186,7 @@ def decode_address(data: bytes, offset: int = 0) -> tuple[Address, int]:
     if ton == TypeOfNumber.ALPHANUMERIC:
         text = septets_to_text(unpack_septets(body, semi_octets * 4 // 7))
         return Address(text, ton, npi), start + size
-    return Address(_decode_bcd(body, semi_octets, "TP address"), ton, npi), start + size
+    return _decoded(_decode_bcd(body, semi_octets, "TP address"), ton, npi), start + size
 
 
 def encode_smsc(address: Address | None) -> bytes:
@@ -203,4 +217,4 @@ def decode_smsc(data: bytes, offset: int = 0) -> tuple[Address | None, int]:
     ton, npi = (toa >> 4) & 0x07, toa & 0x0F
     if ton == TypeOfNumber.ALPHANUMERIC:
         raise CodecError(f"SMSC field has type-of-address {toa:02X} (alphanumeric)")
-    return Address(_decode_bcd(body[1:], None, "SMSC address"), ton, npi), offset + 1 + length
+    return _decoded(_decode_bcd(body[1:], None, "SMSC address"), ton, npi), offset + 1 + length

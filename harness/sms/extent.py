@@ -8,7 +8,7 @@ trailing FF padding of a record is never taken for user data.
 from __future__ import annotations
 
 from harness.errors import CodecError
-from harness.sms.dcs import DataCoding
+from harness.sms.dcs import data_coding
 
 
 def _address_octets(data: bytes, offset: int) -> int:
@@ -18,7 +18,7 @@ def _address_octets(data: bytes, offset: int) -> int:
 
 
 def _ud_octets(dcs: int, udl: int) -> int:
-    return (udl * 7 + 7) // 8 if DataCoding(dcs).septet_coded else udl
+    return (udl * 7 + 7) // 8 if data_coding(dcs).septet_coded else udl
 
 
 def user_data_field(data: bytes) -> tuple[int, int, int] | None:

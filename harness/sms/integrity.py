@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from harness.errors import CodecError
 from harness.sms.address import decode_smsc
-from harness.sms.dcs import DataCoding
+from harness.sms.dcs import data_coding
 from harness.sms.extent import tpdu_extent, user_data_field
 from harness.sms.gsm7 import packed_length
 from harness.sms.pdu import SmsPdu, hex_to_bytes
@@ -63,7 +63,7 @@ def _user_data_problem(tpdu_obj: SmsDeliver | SmsSubmit, tpdu: bytes) -> str | N
         if element.iei in (IEI_CONCAT_8BIT, IEI_CONCAT_16BIT) and not _valid_concat(element.data):
             return f"concatenation element {element.data.hex().upper()} names no valid part"
     field = user_data_field(tpdu)
-    if field is None or not DataCoding(field[0]).septet_coded:
+    if field is None or not data_coding(field[0]).septet_coded:
         return None  # octet user data: the extent check is all there is
     _, udl, start = field
     ud = tpdu[start : start + packed_length(udl)]

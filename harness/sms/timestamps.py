@@ -25,6 +25,15 @@ _UNSWAPPED: tuple[int | None, ...] = tuple(
     (o & 0x0F) * 10 + (o >> 4) if (o & 0x0F) <= 9 and (o >> 4) <= 9 else None for o in range(256)
 )
 _NAMES = ("year", "month", "day", "hour", "minute", "second")
+_ZONES: dict[int, timezone] = {}
+
+
+def _zone(quarters: int) -> timezone:
+    """The fixed-offset zone of `quarters` quarter hours, built once per offset."""
+    zone = _ZONES.get(quarters)
+    if zone is None:
+        zone = _ZONES[quarters] = timezone(timedelta(minutes=15 * quarters))
+    return zone
 
 
 def _unswap_bcd(octet: int, field: str) -> int:
@@ -68,7 +77,7 @@ def decode_timestamp(data: bytes, offset: int = 0) -> datetime:
     zone = raw[6]
     quarters = _unswap_bcd(zone & 0xF7, "time zone")
     sign = -1 if zone & 0x08 else 1
-    tz = timezone(timedelta(minutes=sign * 15 * quarters))
+    tz = _zone(sign * quarters)
     try:
         return datetime(2000 + year, month, day, hour, minute, second, tzinfo=tz)
     except ValueError as exc:
