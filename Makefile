@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test system-deps lint typecheck pytest bench clean
+.PHONY: demo test system-deps lint typecheck pytest bench fuzz soak clean
 
 demo: system-deps $(STAMP)
 	$(BIN)/simharness demo
@@ -43,6 +43,12 @@ bench: system-deps $(STAMP)
 	$(BIN)/python benchmarks/modem.py
 	$(BIN)/python benchmarks/sms.py
 	$(BIN)/python benchmarks/scale.py
+
+# Opt-in long runs (not part of make test).
+# fuzz: every fuzz target, 1,000,000 cases in all (FUZZ_CASES=...), count and failures per target.
+FUZZ_CASES ?= 1000000
+fuzz: $(STAMP)
+	$(BIN)/python -m fuzz --cases $(FUZZ_CASES)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
