@@ -50,5 +50,11 @@ FUZZ_CASES ?= 1000000
 fuzz: $(STAMP)
 	$(BIN)/python -m fuzz --cases $(FUZZ_CASES)
 
+# soak: PIN unlock and SMS loops through every fault knob of the virtual modem; per knob:
+# operations, typed errors, hangs, SMS lost, SMS corrupted and accepted (the last three: 0).
+SOAK_ROUNDS ?= 6
+soak: $(STAMP)
+	$(BIN)/python -m soak --rounds $(SOAK_ROUNDS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
