@@ -13,10 +13,13 @@ from pathlib import Path
 import pytest
 from test_virtual_modem_support import new_card
 
+from harness.errors import SmsLostError
 from harness.modem import Modem
+from harness.modem.replay import ReplayScript, ReplayStream
 from harness.sms.address import Address
 from harness.sms.tpdu import SmsDeliver
 from harness.sms.userdata import UserData
+from harness.sms.vectors import PDU_VECTORS
 from harness.virtual.modem import FaultConfig, VirtualModem
 
 CMGR_COMMAND = 8  # ATE0 CMEE CGMI CGMM CMGF CNMI, then CPMS="SM" and the AT+CMGR it announces
@@ -58,3 +61,41 @@ def test_a_message_that_arrives_while_the_modem_is_away_is_found_by_re_listing(
         device.deliver_sms(sms("code 2342"))  # stored while nobody listens (no +CMTI read)
         message = modem.wait_for_sms(8.0)
         assert message.intact and message.text == "code 2342"
+
+
+V3 = next(v.hex for v in PDU_VECTORS if v.name.startswith("V3"))
+GONE_THEN_NEW = """
+-> ATE0
+<- OK
+-> AT+CMEE=1
+<- OK
+-> AT+CMGF=0
+<- OK
+-> AT+CNMI=2,1,0,0,0
+<- OK
+<- +CMTI: "SM",3
+-> AT+CPMS="SM"
+<- +CPMS: 1,50,1,50,1,50
+<- OK
+-> AT+CMGR=3
+<- OK
+-> AT+CMGR=3
+<- OK
+-> AT+CMGR=3
+<- OK
+<- +CMTI: "SM",4
+-> AT+CMGR=4
+<- +CMGR: 0,,62
+<- {v3}
+<- OK
+"""
+
+
+def test_a_message_reported_lost_is_settled_and_the_next_one_still_comes() -> None:
+    stream = ReplayStream(ReplayScript.parse(GONE_THEN_NEW.format(v3=V3)))
+    with Modem(stream, vendor="generic", default_timeout=2.0) as modem:
+        with pytest.raises(SmsLostError, match="#3 is gone"):
+            modem.wait_for_sms(2.0)
+        message = modem.wait_for_sms(2.0)  # not the lost one again, forever
+        assert message.index == 4 and message.text.startswith("It is easy")
+    assert not stream.mismatches and stream.finished

@@ -68,11 +68,8 @@ class SmsReceiveOps(SmsOps):
         read again while damaged), or decoded from the PDU that came with it (+CMT)."""
         if urc.line.startswith("+CMTI:"):
             where = parse_cmti(urc.line)
-            state = self._incoming
-            state.unread.append(where)
-            message = self._read_intact(where, fresh=True)
-            state.unread.remove(where)
-            return message
+            self._incoming.unread.append(where)
+            return self._read_owed(where, fresh=True)
         message = decode_message(parse_cmt(urc.line), urc.data, None)
         if not message.intact:
             raise SmsIntegrityError(
@@ -118,10 +115,7 @@ class SmsReceiveOps(SmsOps):
         if state.rescan_due:
             self._rescan()
         if state.unread:
-            where = state.unread[0]
-            message = self._read_intact(where, fresh=False)
-            state.unread.remove(where)
-            return self._hand_back(message)
+            return self._hand_back(self._read_owed(state.unread[0], fresh=False))
         if state.recovered:
             return self._hand_back(state.recovered.pop(0))
         remaining = deadline - time.monotonic()
@@ -138,6 +132,19 @@ class SmsReceiveOps(SmsOps):
             if (where.memory, where.index) in state.returned:
                 return None  # already handed back after a re-listing
         return self._hand_back(self.read_announced(urc))
+
+    def _read_owed(self, where: StoredIndication, *, fresh: bool) -> SmsMessage:
+        """Read an announced message; it stays owed only when the line failed (to be
+        read after the reconnection): a verdict on it (intact, damaged, gone) settles it."""
+        try:
+            message = self._read_intact(where, fresh=fresh)
+        except TransportError:
+            raise
+        except HarnessError:
+            self._incoming.unread.remove(where)
+            raise
+        self._incoming.unread.remove(where)
+        return message
 
     def _hand_back(self, message: SmsMessage) -> SmsMessage:
         if message.index is not None:
@@ -202,8 +209,9 @@ class SmsReceiveOps(SmsOps):
         """Unread messages in storage, intact ones queued to hand back (damaged ones are
         read again one by one)."""
         state = self._incoming
+        listed = self.list_sms(MessageStatus.REC_UNREAD)  # fails: still due next time
         state.rescan_due = False
-        for message in self.list_sms(MessageStatus.REC_UNREAD):
+        for message in listed:
             key = (message.memory, message.index)
             if message.index is None or key in state.returned:
                 continue
