@@ -256,8 +256,11 @@ class AtChannel:
             raise
 
     def _send_pdu(self, exchange: Exchange, pdu: str, deadline: float, limit: float) -> None:
+        # The '> ' prompt comes at once on every modem; the command's long deadline is for
+        # the network after Ctrl-Z. A lost prompt ends at the channel default, not 60 s.
+        prompt_limit = min(limit, self._default_timeout)
         try:
-            self._wait(exchange, deadline, limit, None)
+            self._wait(exchange, min(deadline, time.monotonic() + prompt_limit), prompt_limit, None)
         except AtTimeout:
             self._abort_prompt()
             raise
