@@ -76,6 +76,7 @@ class Tally:
     corrupted_accepted: int = 0
     not_delivered: int = 0
     notes: list[str] = field(default_factory=list)
+    trace: list[str] = field(default_factory=list)  # this round's events, shown on a loss
 
     @property
     def bad(self) -> bool:
@@ -95,6 +96,7 @@ def timed(tally: Tally, what: str, call: Callable[[], Any]) -> tuple[bool, Any]:
             box["crash"] = exc
 
     tally.operations += 1
+    tally.trace.append(what)
     worker = threading.Thread(target=body, daemon=True)
     worker.start()
     worker.join(HANG_S)
@@ -107,6 +109,7 @@ def timed(tally: Tally, what: str, call: Callable[[], Any]) -> tuple[bool, Any]:
         raise box["crash"]
     if "error" in box:
         tally.typed_errors += 1
+        tally.trace.append(f"  -> {type(box['error']).__name__}: {str(box['error'])[:160]}")
         return False, box["error"]
     return True, box.get("result")
 
@@ -123,6 +126,7 @@ def deliver(device: VirtualModem, text: str) -> bool:
 
 
 def one_round(card: VirtualUicc, faults: FaultConfig, tally: Tally, rng: random.Random) -> None:
+    tally.trace = [f"round with {faults}"]
     accepted: list[str] = []
     returned: list[str] = []
     with tempfile.TemporaryDirectory(prefix="simharness-soak-") as tmp:
@@ -162,6 +166,7 @@ def _round_body(
                 tally.not_delivered += 1
                 continue
         accepted.append(text)
+        tally.trace.append(f"delivered {text!r}")
         ok, message = timed(tally, "wait_for_sms", lambda: modem.wait_for_sms(3.0))
         if not ok:
             continue
@@ -170,6 +175,7 @@ def _round_body(
             tally.notes.append(f"received {message.text!r}, sent one of {accepted}")
             continue
         returned.append(message.text)
+        tally.trace.append(f"  -> {message.text!r} at {message.memory} #{message.index}")
         if message.index is not None:
             index = message.index
             timed(tally, "delete", lambda index=index: modem.delete_sms(index))
@@ -196,10 +202,13 @@ def _account(card: VirtualUicc, tally: Tally, accepted: list[str], returned: lis
                 modem.set_sms_storage("SM")
                 stored = [m.text for m in modem.list_sms() if m.intact]
                 modem.delete_all_sms()
-    for text in accepted:
-        if text not in returned and text not in stored:
-            tally.sms_lost += 1
-            tally.notes.append(f"lost: {text!r} (accepted by the modem, not returned, not stored)")
+    lost = [text for text in accepted if text not in returned and text not in stored]
+    for text in lost:
+        tally.sms_lost += 1
+        tally.notes.append(f"lost: {text!r} (accepted by the modem, not returned, not stored)")
+    if lost:
+        tally.notes.extend(f"    {event}" for event in tally.trace)
+        tally.notes.append(f"    stored at the end: {stored}")
 
 
 def soak_knob(knob: str, rounds: int, seed: int) -> Tally:

@@ -53,6 +53,22 @@ def test_a_read_cut_by_the_port_dropping_is_read_again_after_it_comes_back(
         assert message.intact and message.text == "code 481516"
 
 
+@pytest.mark.parametrize("knob", ["disconnect_on_command", "reboot_on_command"])
+def test_after_a_reconnection_no_message_comes_back_twice(tmp_path: Path, knob: str) -> None:
+    """Found by the soak: the announced index and the re-listing both held the first
+    message; the stale copy came back after its slot was deleted and refilled, and
+    deleting it by that index deleted the next message."""
+    faults = FaultConfig(**{knob: CMGR_COMMAND - 1})  # type: ignore[arg-type]
+    with linked(tmp_path, faults) as (device, modem):
+        assert device.deliver_sms(sms("first 1111"))
+        first = modem.wait_for_sms(8.0)
+        assert first.text == "first 1111" and first.index is not None
+        modem.delete_sms(first.index)
+        assert device.deliver_sms(sms("second 2222"))  # into the freed slot
+        second = modem.wait_for_sms(8.0)
+        assert second.text == "second 2222"
+
+
 def test_a_message_that_arrives_while_the_modem_is_away_is_found_by_re_listing(
     tmp_path: Path,
 ) -> None:

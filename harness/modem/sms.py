@@ -203,13 +203,17 @@ class SmsOps(ModemSession):
 
     def delete_sms(self, index: int) -> None:
         """AT+CMGD=<index>."""
-        self.command(f"AT+CMGD={index}")
-        self._forget_returned(index)
+        try:
+            self.command(f"AT+CMGD={index}")
+        finally:  # a delete cut short may still have happened: the slot may be reused
+            self._forget_returned(index)
 
     def delete_all_sms(self) -> None:
         """AT+CMGD=1,4: every message of the read memory."""
-        self.command("AT+CMGD=1,4")
-        self._forget_returned(None)
+        try:
+            self.command("AT+CMGD=1,4")
+        finally:
+            self._forget_returned(None)
 
     def _forget_returned(self, index: int | None) -> None:
         """A deleted slot may be reused: a later +CMTI for it is a new message (see
@@ -217,8 +221,10 @@ class SmsOps(ModemSession):
         state = self._incoming
         if index is None:
             state.returned.clear()
+            state.recovered.clear()
         else:
             state.returned.discard((self._read_memory, index))
+            state.recovered = [m for m in state.recovered if m.index != index]
 
     @property
     def _incoming(self) -> IncomingState:

@@ -17,7 +17,7 @@ import logging
 import time
 
 from harness.at import Urc
-from harness.at.parsers import MessageStatus, StoredIndication, parse_cmt, parse_cmti
+from harness.at.parsers import MessageStatus, StoredIndication, parse_cmt, parse_cmti, parse_cpms
 from harness.errors import (
     CmsError,
     CodecError,
@@ -147,8 +147,13 @@ class SmsReceiveOps(SmsOps):
         return message
 
     def _hand_back(self, message: SmsMessage) -> SmsMessage:
+        """Record what is handed back; a re-listed copy of the same slot is dropped, so
+        it is not handed back twice (and its index not used after a delete refilled it)."""
         if message.index is not None:
-            self._incoming.returned.add((message.memory, message.index))
+            state = self._incoming
+            key = (message.memory, message.index)
+            state.returned.add(key)
+            state.recovered = [m for m in state.recovered if (m.memory, m.index) != key]
         return message
 
     def _read_intact(self, where: StoredIndication, *, fresh: bool) -> SmsMessage:
@@ -209,6 +214,8 @@ class SmsReceiveOps(SmsOps):
         """Unread messages in storage, intact ones queued to hand back (damaged ones are
         read again one by one)."""
         state = self._incoming
+        if self._read_memory is None:  # after a restart: where the modem stores arrivals
+            self.set_sms_storage(self._receive_memory())
         listed = self.list_sms(MessageStatus.REC_UNREAD)  # fails: still due next time
         state.rescan_due = False
         for message in listed:
@@ -221,6 +228,16 @@ class SmsReceiveOps(SmsOps):
                 state.recovered.append(message)
             elif message.memory is not None:
                 state.unread.append(StoredIndication(message.memory, message.index))
+
+    def _receive_memory(self) -> str:
+        """<mem3> of AT+CPMS? (TS 27.005 §3.2.2), where received messages are stored;
+        "SM" when the modem does not say."""
+        response = self.command("AT+CPMS?", prefixes=("+CPMS:",))
+        lines = response.with_prefix("+CPMS:")
+        usage = parse_cpms(lines[0]) if lines else []
+        if len(usage) >= 3 and usage[2].memory:
+            return usage[2].memory
+        return "SM"
 
     def _reconnect(self, cause: TransportError, deadline: float) -> None:
         """The port vanished while waiting: reopen it and set the modem up again."""
