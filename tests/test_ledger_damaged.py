@@ -98,7 +98,7 @@ def mutate(raw: bytes, data: st.DataObject) -> bytes:
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.data())
 def test_any_damage_is_refused_or_the_ledger_works(tmp_path: Path, data: st.DataObject) -> None:
