@@ -291,6 +291,8 @@ class AtChannel:
         noticed; else the background reader wakes it."""
         have_turn = False
         while True:
+            if exchange.final is not None:  # set once, under the lock; the common way out
+                return
             wait = self._remaining(exchange, deadline, limit, grace)
             if wait is None:
                 return
