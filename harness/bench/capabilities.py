@@ -18,6 +18,8 @@ CAPABILITIES: dict[str, str] = {
     "sms": "an SMS can be made to arrive (two modems with live lines, or declared)",
     "sim_move": "a SIM can be moved between devices (declared, or the virtual bench)",
     "operator": "loss report / reactivation / SIM swap can be done (declared, or virtual)",
+    "emergency_call": "an emergency number may be dialled: a shielded test network, never a "
+    "live one (declared, or virtual)",
 }
 
 

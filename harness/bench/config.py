@@ -24,7 +24,8 @@
 
 Capabilities (`harness.bench.capabilities`) are derived from the devices
 (`modem`, `sim_reader`, `sms` when two modems have the `sms` feature) or declared
-(`sim_move`, `operator`: a person or a robot does them on a real bench).
+(`sim_move`, `operator`: a person or a robot does them on a real bench; `emergency_call`:
+the bench is a shielded test network where dialling 112 reaches no real service).
 `load_bench` checks every field and raises `ConfigError` naming the file and the
 field; `harness.bench.devices.open_device` turns an entry into driver objects.
 `virtual` is configuration, never detection: it only ever *relaxes* safety
@@ -71,7 +72,7 @@ _DEVICE_KEYS = frozenset(
 )
 FEATURES = frozenset({"sms"})
 ROLES = frozenset({"owner", "thief", "sender"})
-DECLARED_CAPABILITIES = frozenset({"sms", "sim_move", "operator"})
+DECLARED_CAPABILITIES = frozenset({"sms", "sim_move", "operator", "emergency_call"})
 _MSISDN = re.compile(r"\+?[0-9]{3,15}")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ICCID = re.compile(r"[0-9]{18,20}")

@@ -70,7 +70,7 @@ class VirtualLab(FileLab):
                 tuple(devices),
                 frozenset(p.iccid for p in self._profiles.values()),
                 lock_dir=self.workdir / "locks",
-                declared=frozenset({"sms", "sim_move", "operator"}),
+                declared=frozenset({"sms", "sim_move", "operator", "emergency_call"}),
             )
         )
         self._bench: VirtualBench | None = None
