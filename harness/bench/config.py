@@ -13,6 +13,7 @@
     features = ["sms"]            # optional: this modem's SIM has a live line (sends/receives)
     role = "owner"                # optional: "owner", "thief" or "sender" (stolen-phone tests)
     pin_env = "SIM_PIN_QUECTEL0"  # optional: env variable holding its SIM's PIN1 (restores)
+    puk_env = "SIM_PUK_QUECTEL0"  # optional: its PUK1, for destructive tests on a sacrificial SIM
     msisdn = "+15555550118"       # optional: its SIM's number (the owner's, in theft tests)
 
     [[device]]
@@ -67,6 +68,7 @@ _DEVICE_KEYS = frozenset(
         "features",
         "role",
         "pin_env",
+        "puk_env",
         "msisdn",
     }
 )
@@ -94,6 +96,7 @@ class DeviceConfig:
     features: frozenset[str] = frozenset()  # "sms": its SIM has a live line
     role: str | None = None  # "owner" / "thief" / "sender" in the stolen-phone tests
     pin_env: str | None = None  # name of the env variable holding its SIM's PIN1
+    puk_env: str | None = None  # name of the env variable holding its SIM's PUK1
     msisdn: str | None = None  # its SIM's number, in international format
 
     @property
@@ -269,6 +272,9 @@ def _device(entry: dict[str, Any], index: int, source: str, base: Path | None) -
     pin_env = text("pin_env")
     if pin_env is not None and not _ENV_NAME.fullmatch(pin_env):
         raise ConfigError(f"{label}.pin_env: {pin_env!r} is not an environment variable name")
+    puk_env = text("puk_env")
+    if puk_env is not None and not _ENV_NAME.fullmatch(puk_env):
+        raise ConfigError(f"{label}.puk_env: {puk_env!r} is not an environment variable name")
     msisdn = text("msisdn")
     if msisdn is not None and (kind != "modem" or not _MSISDN.fullmatch(msisdn)):
         raise ConfigError(f'{label}.msisdn: a modem SIM\'s number like "+15555550118"')
@@ -285,6 +291,7 @@ def _device(entry: dict[str, Any], index: int, source: str, base: Path | None) -
         features=features,
         role=role,
         pin_env=pin_env,
+        puk_env=puk_env,
         msisdn=msisdn,
     )
 

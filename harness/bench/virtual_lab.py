@@ -131,6 +131,10 @@ class VirtualLab(FileLab):
         profile = self._profiles.get(device.name)
         return Secret(profile.pin1) if profile is not None else None
 
+    def puk(self, device: DeviceConfig) -> Secret | None:
+        profile = self._profiles.get(device.name)
+        return Secret(profile.puk1) if profile is not None else None
+
     @contextmanager
     def stage(self, *, wait_s: float, transcript: Transcript | None = None) -> Iterator[Stage]:
         with virtual_stage(transcript=transcript) as stage:
