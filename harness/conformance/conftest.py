@@ -41,15 +41,30 @@ class _Coverage:
         coverage.write(Path(report_dir), self._rows, str(bench))
 
 
+def _device_name(request: pytest.FixtureRequest) -> str:
+    params = getattr(getattr(request.node, "callspec", None), "params", {})
+    name = params.get("modem") or params.get("sim_card")
+    if not isinstance(name, str):
+        raise TypeError(f"{request.fixturename} goes with the modem or sim_card fixture")
+    return name
+
+
 @pytest.fixture
 def device_pin(request: pytest.FixtureRequest, bench: BenchSession) -> Secret:
     """PIN1 of the SIM in the test's `modem` or `sim_card` device (`pin_env` in the bench
     file; the virtual bench knows its own); skips, naming the device, when unknown."""
-    params = getattr(getattr(request.node, "callspec", None), "params", {})
-    name = params.get("modem") or params.get("sim_card")
-    if not isinstance(name, str):
-        raise TypeError("device_pin goes with the modem or sim_card fixture")
+    name = _device_name(request)
     pin = bench.lab.pin(bench.config.device(name))
     if pin is None:
         pytest.skip(f"the bench does not know the PIN of {name}: set pin_env in its bench file")
     return pin
+
+
+@pytest.fixture
+def device_puk(request: pytest.FixtureRequest, bench: BenchSession) -> Secret:
+    """PUK1 of the SIM in the test's device (`puk_env`); only destructive tests ask for it."""
+    name = _device_name(request)
+    puk = bench.lab.puk(bench.config.device(name))
+    if puk is None:
+        pytest.skip(f"the bench does not know the PUK of {name}: set puk_env in its bench file")
+    return puk
