@@ -65,3 +65,12 @@ def vpcd_slot(pcscd: PrivatePcscd) -> Iterator[VpcdBridge]:
         yield bridge
     finally:
         bridge.stop()
+
+
+@pytest.fixture
+def lean_pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """pytester for the plugin's tests. Its in-process runs drop the modules each run
+    imports, and hypothesis's plugin would import (and rewrite) all of hypothesis again in
+    every run for nothing those runs use: it is left out of them."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
+    return pytester

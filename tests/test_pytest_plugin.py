@@ -14,7 +14,13 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+# pytester's in-process runs drop the modules each run imports: load the virtual bench and
+# the drivers here once, so that runs do not import (and compile) them every time.
+import harness.bench.virtual_lab
+import harness.sim.virtual_link  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("lean_pytester")
+
 
 TWO_MODEMS_ONE_READER = """
 sacrificial_iccids = ["8988211000000000018"]
@@ -254,5 +260,5 @@ def test_the_stolen_phone_fixtures_on_the_virtual_bench(pytester: pytest.Pyteste
             assert phones.thief.sim_state() is SimState.ABSENT
         """
     )
-    result = pytester.runpytest("-p", "no:randomly")
+    result = pytester.runpytest()
     result.assert_outcomes(passed=2)

@@ -18,7 +18,7 @@ import pytest
 from harness.bench.config import DeviceConfig
 from harness.bench.locks import DeviceLock
 
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+pytestmark = pytest.mark.usefixtures("lean_pytester")
 
 SIMULATED = """
 sacrificial_iccids = ["8988211000000000018"]
@@ -188,7 +188,7 @@ def test_with_the_pin_known_the_fixture_restores_the_counter(
             assert modem.sim_state() is SimState.SIM_PIN
         """
     )
-    result = pytester.runpytest("-k", "modem0", "-p", "no:randomly", "-v")
+    result = pytester.runpytest("-k", "modem0", "-p", "no:cacheprovider", "-v")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["*test_wrong_pin*PASSED*", "*test_found_as*PASSED*"])
 

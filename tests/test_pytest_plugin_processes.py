@@ -6,7 +6,8 @@
   path), one marked `hardware` is skipped; with `-p no:simharness` the
   fixtures are gone, so it was the entry point that brought them.
 - Two pytest processes started at once against one bench file naming a modem
-  served by `simharness modem serve` both pass: the second waits for the
+  served by `simharness modem serve` (a real device to them: a `hardware` test
+  runs) both pass: the second waits for the
   device lock the first holds, and never uses the modem at the same time.
 """
 
@@ -23,7 +24,7 @@ import pytest
 from harness.virtual.bench import numbered_profile
 from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
 
-pytestmark = pytest.mark.pcsc
+pytestmark = [pytest.mark.pcsc, pytest.mark.usefixtures("lean_pytester")]
 
 BIN = Path(sys.executable).parent
 
@@ -69,13 +70,15 @@ def test_the_entry_point_alone_loads_the_plugin_outside_the_repository(
 
 HOLD = """
 import json, os, time
+import pytest
 
 LOADED = time.time()  # both processes collect at about the same moment
 
+@pytest.mark.hardware  # runs: the bench file names a device that is not virtual
 def test_hold_the_modem(modem):
     start = time.time()
     assert modem.command("AT").final == "OK"
-    time.sleep(1.0)
+    time.sleep(1.5)
     end = time.time()
     with open(os.environ["HOLD_LOG"], "a") as log:
         log.write(json.dumps([os.getpid(), LOADED, start, end]) + "\\n")
@@ -104,7 +107,8 @@ def test_two_jobs_on_one_bench_take_turns_on_a_served_modem(tmp_path: Path) -> N
         log = tmp_path / "hold.log"
         argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                 "--bench", str(bench), "--device-wait", "60", "test_hold.py"]  # fmt: skip
-        env = {**os.environ, "HOLD_LOG": str(log)}
+        # hypothesis's plugin would import all of hypothesis in each job, for nothing
+        env = {**os.environ, "HOLD_LOG": str(log), "PYTEST_ADDOPTS": "-p no:hypothesispytest"}
         jobs = [
             subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
             for _ in range(2)
@@ -121,5 +125,5 @@ def test_two_jobs_on_one_bench_take_turns_on_a_served_modem(tmp_path: Path) -> N
     assert len(runs) == 2 and runs[0][0] != runs[1][0]
     first, second = runs
     assert second[2] >= first[3]  # never at the same time
-    assert second[2] - second[1] >= 0.8  # the second waited for the device the first held
-    assert abs(second[1] - first[1]) < 5  # both started together
+    # the second had collected its test while the first still held the modem: it waited
+    assert second[1] < first[3]
