@@ -1,5 +1,6 @@
-"""Hooks of the conformance suite: its marker, its properties, its coverage table, and the
-small fixtures its modules share (the PIN of the device under test, as the bench knows it)."""
+"""The conformance suite's own rules and fixtures: every test carries the `conformance`
+marker (the plugin turns it into JUnit properties and the coverage table), and the
+secrets of the device under test come from the bench."""
 
 from __future__ import annotations
 
@@ -7,38 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from harness.conformance import coverage
 from harness.pytest_plugin.session import BenchSession
 from harness.secrets import Secret
 
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", coverage.MARKER)
-    config.pluginmanager.register(_Coverage(config), "simharness-conformance-coverage")
+_HERE = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    coverage.attach(items)
-
-
-class _Coverage:
-    """Gathers a row per settled test; the controller (not an xdist worker) writes the table."""
-
-    def __init__(self, config: pytest.Config) -> None:
-        self._config = config
-        self._rows: list[coverage.Row] = []
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        row = coverage.row_of(report)
-        if row is not None:
-            self._rows.append(row)
-
-    def pytest_sessionfinish(self) -> None:
-        report_dir = self._config.getoption("--bench-report", None)
-        if report_dir is None or hasattr(self._config, "workerinput") or not self._rows:
-            return
-        bench = self._config.getoption("--bench", None) or "virtual"
-        coverage.write(Path(report_dir), self._rows, str(bench))
+    """Every test of this suite carries its id and clause (the plugin records them)."""
+    for item in items:
+        if _HERE in item.path.parents and item.get_closest_marker("conformance") is None:
+            raise pytest.UsageError(
+                f"{item.nodeid}: every conformance test needs "
+                '@pytest.mark.conformance("<ID>", "<spec clause>")'
+            )
 
 
 def _device_name(request: pytest.FixtureRequest) -> str:

@@ -32,6 +32,8 @@ MARKERS = {
     "(a shielded test network, or the virtual bench)",
     "destructive": "may block a SIM for good: needs --allow-destructive and a SIM the "
     "bench file lists in sacrificial_iccids",
+    "conformance(test_id, clause)": "a stable test id and the spec clause it checks: JUnit "
+    "properties test_id and spec_clause, and a row of DIR/conformance.md (--bench-report)",
     "vendor(name, ...)": "runs the modem fixture only on modems of these vendors "
     "(e.g. vendor('quectel', 'simcom'))",
 }

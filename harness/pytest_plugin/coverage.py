@@ -1,10 +1,11 @@
 """The `conformance(test_id, clause)` marker: JUnit properties and the coverage table.
 
-Each test of the suite names a stable id and the specification clause it
-checks. Both become JUnit properties (`test_id`, `spec_clause`) at collection,
-so they reach the XML also from xdist workers; the controller gathers every
-result and writes `conformance.md` (one row per test and device) into the
---bench-report directory, beside the transcripts.
+A test (the shipped suite harness.conformance, or a lab's own) names a stable
+id and the specification clause it checks. Both become JUnit properties
+(`test_id`, `spec_clause`) at collection, so they reach the XML also from
+xdist workers; the process that writes the reports (the xdist controller, or
+the only one) gathers every result and writes `conformance.md` (one row per
+test and device) into the --bench-report directory, beside the transcripts.
 """
 
 from __future__ import annotations
@@ -14,12 +15,10 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["COVERAGE_FILE", "Row", "attach", "render", "row_of"]
+__all__ = ["COVERAGE_FILE", "CoverageTable", "Row", "attach", "render", "row_of", "write"]
 
 COVERAGE_FILE = "conformance.md"
-MARKER = "conformance(test_id, clause): the suite's stable test id and the spec clause checked"
 _CHECK = "conformance_check"  # the docstring's first line, carried to the controller
-_HERE = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -32,17 +31,16 @@ class Row:
 
 
 def attach(items: list[pytest.Item]) -> None:
-    """Give every test of the suite its properties; a test without the marker, or two
-    tests sharing an id, is a usage error (the ids must stay stable and unique)."""
+    """Give every test with the marker its properties; a malformed marker, or two test
+    functions sharing an id, is a usage error (the ids must stay stable and unique)."""
     owners: dict[str, str] = {}
     for item in items:
-        if _HERE not in item.path.parents:
-            continue
         mark = item.get_closest_marker("conformance")
-        if mark is None or len(mark.args) != 2:
+        if mark is None:
+            continue
+        if len(mark.args) != 2:
             raise pytest.UsageError(
-                f"{item.nodeid}: every conformance test needs "
-                '@pytest.mark.conformance("<ID>", "<spec clause>")'
+                f'{item.nodeid}: write @pytest.mark.conformance("<ID>", "<spec clause>")'
             )
         test_id, clause = (str(arg) for arg in mark.args)
         function = getattr(item, "originalname", item.name)
@@ -108,3 +106,24 @@ def write(report_dir: Path, rows: list[Row], bench: str) -> Path:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+class CoverageTable:
+    """Registered by the plugin: a row per settled test, written at the session's end by
+    the process that is not an xdist worker."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self._config = config
+        self._rows: list[Row] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        row = row_of(report)
+        if row is not None:
+            self._rows.append(row)
+
+    def pytest_sessionfinish(self) -> None:
+        report_dir = self._config.getoption("--bench-report", None)
+        if report_dir is None or hasattr(self._config, "workerinput") or not self._rows:
+            return
+        bench = self._config.getoption("--bench", None) or "virtual"
+        write(Path(report_dir), self._rows, str(bench))
