@@ -152,12 +152,10 @@ class FileLab:
             yield stack.enter_context(open_device(device, safety=safety, transcript=transcript))
 
     def pin(self, device: DeviceConfig) -> Secret | None:
-        """From `pin_env`; a card the bench simulates itself (fresh from its profile, no
-        state file) has the profile's PIN, as the virtual bench's cards do."""
-        return _secret_from(device.pin_env) or _simulated_secret(device, "pin1")
+        return _secret_from(device.pin_env)
 
     def puk(self, device: DeviceConfig) -> Secret | None:
-        return _secret_from(device.puk_env) or _simulated_secret(device, "puk1")
+        return _secret_from(device.puk_env)
 
     @contextmanager
     def stage(self, *, wait_s: float, transcript: Transcript | None = None) -> Iterator[Stage]:
@@ -211,15 +209,6 @@ class FileLab:
                 window_s=30.0,
                 bench=self._config.source,
             )
-
-
-def _simulated_secret(device: DeviceConfig, which: str) -> Secret | None:
-    if not device.simulated or device.state is not None:
-        return None  # a real SIM, or a simulated one whose PIN may have changed since
-    from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile  # noqa: PLC0415
-
-    value = getattr(load_profile(device.profile or DEFAULT_PROFILE), which)
-    return Secret(value) if isinstance(value, str) and value else None
 
 
 def _secret_from(env: str | None) -> Secret | None:
