@@ -66,10 +66,10 @@ def test_two(n):
 '''
 
 
-def test_a_labs_own_tests_get_properties_and_a_table_under_xdist(pytester: pytest.Pytester) -> None:
+def test_a_labs_own_tests_get_properties_and_a_table(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_lab=LAB_TESTS)
     result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "-n", "2", "--bench-report", "out", "--junitxml", "j.xml"
+        "-p", "no:cacheprovider", "--bench-report", "out", "--junitxml", "j.xml"
     )
     result.assert_outcomes(passed=2, failed=1)
     table = (pytester.path / "out" / "conformance.md").read_text()

@@ -1,8 +1,8 @@
 """The shipped conformance suite, run as a lab runs it: `pytest --pyargs harness.conformance`
 from a directory that is not the repository, on the virtual bench the plugin starts.
 
-One run with --allow-destructive covers every test (the virtual SIMs are all
-sacrificial); a second, cheap run shows the destructive ones skip without it.
+One run on two xdist workers with --allow-destructive covers every test (the
+virtual SIMs are all sacrificial); a second, cheap run shows the destructive ones skip without it.
 The JUnit XML and the coverage table are read back: every test case carries
 `test_id` and `spec_clause`, and the table lists each id with its outcome.
 """
@@ -42,7 +42,8 @@ def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def full_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     where = tmp_path_factory.mktemp("elsewhere")
     report = where / "report"
-    done = _run(where, "--allow-destructive", "--bench-report", str(report),
+    # Two xdist workers, as a lab runs it: the controller writes the coverage table.
+    done = _run(where, "-n", "2", "--allow-destructive", "--bench-report", str(report),
                 "--junitxml", str(where / "junit.xml"))  # fmt: skip
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     return where, done.stdout
