@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from harness.errors import ConfigError
-from harness.sim.apdu import SECRET_INS
+from harness.secret_ins import SECRET_INS
 
 log = logging.getLogger(__name__)
 

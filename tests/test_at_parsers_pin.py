@@ -1,4 +1,4 @@
-"""+CPIN, +CLCK, +CPINR and every vendor's retry counters (FACTS.md §1.2-1.4, §2.1)."""
+"""+CPIN, +CLCK, +CPINR and every vendor's retry counters (docs/sources.md §1.2-1.4, §2.1)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from harness.at.parsers import (
+    CpinCode,
     PinRetries,
-    PinState,
     parse_clck,
     parse_cpin,
     parse_cpinr,
@@ -25,22 +25,22 @@ from harness.errors import CodecError
 @pytest.mark.parametrize(
     ("line", "state"),
     [
-        ("+CPIN: READY", PinState.READY),
-        ("+CPIN:READY", PinState.READY),
-        ('+CPIN: "SIM PIN"', PinState.SIM_PIN),
-        ("+CPIN: SIM PIN2", PinState.SIM_PIN2),
-        ("+CPIN: SIM PUK2", PinState.SIM_PUK2),
-        ("+CPIN: SIM PUK", PinState.SIM_PUK),
-        ("+CPIN: PH-SIM PIN", PinState.PH_SIM_PIN),
-        ("+CPIN: PH-NETSUB PUK", PinState.PH_NETSUB_PUK),
-        ("+CPIN: NOT READY", PinState.NOT_READY),
-        ("+CPIN: NOT INSERTED", PinState.NOT_INSERTED),
-        ("+CPIN: ABSENT", PinState.ABSENT),
-        ('+CPIN: "SIM PIN', PinState.SIM_PIN),  # Motorola EZX: a leading quote only
-        ("+CPIN: ready", PinState.READY),
+        ("+CPIN: READY", CpinCode.READY),
+        ("+CPIN:READY", CpinCode.READY),
+        ('+CPIN: "SIM PIN"', CpinCode.SIM_PIN),
+        ("+CPIN: SIM PIN2", CpinCode.SIM_PIN2),
+        ("+CPIN: SIM PUK2", CpinCode.SIM_PUK2),
+        ("+CPIN: SIM PUK", CpinCode.SIM_PUK),
+        ("+CPIN: PH-SIM PIN", CpinCode.PH_SIM_PIN),
+        ("+CPIN: PH-NETSUB PUK", CpinCode.PH_NETSUB_PUK),
+        ("+CPIN: NOT READY", CpinCode.NOT_READY),
+        ("+CPIN: NOT INSERTED", CpinCode.NOT_INSERTED),
+        ("+CPIN: ABSENT", CpinCode.ABSENT),
+        ('+CPIN: "SIM PIN', CpinCode.SIM_PIN),  # Motorola EZX: a leading quote only
+        ("+CPIN: ready", CpinCode.READY),
     ],
 )
-def test_cpin(line: str, state: PinState) -> None:
+def test_cpin(line: str, state: CpinCode) -> None:
     assert parse_cpin(line) is state
 
 
@@ -61,14 +61,14 @@ def test_clck() -> None:
 
 def test_cpinr_lines() -> None:
     entry = parse_cpinr("+CPINR: SIM PIN,3,3")
-    assert (entry.code, entry.retries, entry.default_retries) == (PinState.SIM_PIN, 3, 3)
+    assert (entry.code, entry.retries, entry.default_retries) == (CpinCode.SIM_PIN, 3, 3)
     assert parse_cpinr("+CPINR: SIM PIN,3").default_retries is None
-    assert parse_cpinr('+CPINR: "SIM PUK2",10,10').code is PinState.SIM_PUK2
+    assert parse_cpinr('+CPINR: "SIM PUK2",10,10').code is CpinCode.SIM_PUK2
     with pytest.raises(CodecError):
         parse_cpinr("+CPINR: SIM PIN")
 
 
-# (answer lines, expected) from FACTS.md §2.1 and the sources it cites.
+# (answer lines, expected) from docs/sources.md §2.1 and the sources it cites.
 VENDOR_VECTORS: list[tuple[list[str], PinRetries]] = [
     (  # 27.007 +CPINR (Sequans Monarch log), +CPINRE ignored
         [
@@ -109,9 +109,9 @@ def test_vendor_retry_answers(lines: list[str], expected: PinRetries) -> None:
 
 
 def test_telit_pct_needs_the_pending_code() -> None:
-    assert parse_pin_retries(["#PCT: 2"], pending=PinState.SIM_PIN) == PinRetries(pin1=2)
-    assert parse_pin_retries(["#PCT: 7"], pending=PinState.SIM_PUK) == PinRetries(puk1=7)
-    assert parse_pin_retries(["#PCT: 3"], pending=PinState.READY) == PinRetries()
+    assert parse_pin_retries(["#PCT: 2"], pending=CpinCode.SIM_PIN) == PinRetries(pin1=2)
+    assert parse_pin_retries(["#PCT: 7"], pending=CpinCode.SIM_PUK) == PinRetries(puk1=7)
+    assert parse_pin_retries(["#PCT: 3"], pending=CpinCode.READY) == PinRetries()
 
 
 def test_cinterion_one_counter_per_query() -> None:
@@ -146,4 +146,4 @@ def test_retry_garbage(lines: list[str]) -> None:
 def test_retry_parser_never_raises_anything_but_codec_error(text: str) -> None:
     for prefix in ("+SPIC: ", "^CPIN: ", "+QPINC: ", "+CPINR: ", "#PCT: ", "$NWPINR: ", ""):
         with contextlib.suppress(CodecError):
-            parse_pin_retries([prefix + text], pending=PinState.SIM_PIN)
+            parse_pin_retries([prefix + text], pending=CpinCode.SIM_PIN)

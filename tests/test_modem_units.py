@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.at.parsers import PinState
+from harness.at.parsers import CpinCode
 from harness.errors import CodecError, ConfigError
 from harness.modem import Modem, ReplayMismatch, ReplayScript, ReplayStream, SimState, detect_vendor
 from harness.modem.identity import digits_answer, first_text, normalise_iccid
-from harness.modem.states import state_from_cme, state_from_pin_state
+from harness.modem.states import state_from_cme, state_from_cpin_code
 from harness.modem.vendors import GENERIC, PROFILES, RetryMethod, profile_named
 from harness.transcript import Transcript
 
@@ -84,9 +84,9 @@ def test_identity_lines() -> None:
 
 
 def test_sim_states() -> None:
-    assert state_from_pin_state(PinState.SIM_PIN2) is SimState.SIM_PIN2
-    assert state_from_pin_state(PinState.NOT_INSERTED) is SimState.ABSENT
-    assert state_from_pin_state(PinState.PH_NET_PIN) is SimState.PH_NET_PIN
+    assert state_from_cpin_code(CpinCode.SIM_PIN2) is SimState.SIM_PIN2
+    assert state_from_cpin_code(CpinCode.NOT_INSERTED) is SimState.ABSENT
+    assert state_from_cpin_code(CpinCode.PH_NET_PIN) is SimState.PH_NET_PIN
     assert state_from_cme(10) is SimState.ABSENT
     assert state_from_cme(13) is SimState.FAILURE
     assert state_from_cme(16) is None

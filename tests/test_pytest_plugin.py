@@ -239,7 +239,7 @@ def test_a_bad_bench_file_stops_the_run_naming_file_and_field(pytester: pytest.P
     bench = _bench(pytester, '[[device]]\nname = "m"\nkind = "phone"\n')
     result = pytester.runpytest("--bench", str(bench))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines([f"*{bench}: device 'm'.kind: 'phone'; use \"modem\" or *"])
+    result.stderr.fnmatch_lines([f"*{bench}:3: device 'm'.kind: 'phone'; use \"modem\" or *"])
 
 
 def test_the_stolen_phone_fixtures_on_the_virtual_bench(pytester: pytest.Pytester) -> None:
@@ -262,3 +262,33 @@ def test_the_stolen_phone_fixtures_on_the_virtual_bench(pytester: pytest.Pyteste
     )
     result = pytester.runpytest()
     result.assert_outcomes(passed=2)
+
+
+STAGE_TESTS = """
+from harness.modem import SimState
+
+def test_theft_step(phones, sim_slot, stage):
+    sim_slot.move(stage.sim, "thief")
+    assert phones.thief.wait_sim_settled(5.0) is SimState.READY
+"""
+
+
+def test_a_bench_file_cast_gives_the_stage_and_a_bench_without_one_skips(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(STAGE_TESTS)
+    cast = Path(__file__).resolve().parents[1] / "fixtures" / "benches" / "virtual.toml"
+    result = pytester.runpytest("--bench", str(cast), "--bench-report", "evidence")
+    result.assert_outcomes(passed=1)
+    transcript = next((pytester.path / "evidence").glob("*test_theft_step*/transcript.txt"))
+    assert "# owner" in transcript.read_text() and "# thief" in transcript.read_text()
+    # two modems but no [scenario] table: the capability is there, the cast is not
+    result = pytester.runpytest("--bench", str(_bench(pytester)), "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["SKIPPED * needs capability 'sim_move' *, which bench * lacks"])
+    declared = _bench(pytester, 'capabilities = ["sim_move"]\n' + TWO_MODEMS_ONE_READER)
+    result = pytester.runpytest("--bench", str(declared), "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(
+        ["SKIPPED * stolen-phone stage unavailable: * has no [[]scenario[]] table naming*"]
+    )

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from harness.bench.config import DeviceConfig
-from harness.bench.locks import DeviceLock
+from harness.bench.locks import acquire, lock_name
 
 pytestmark = pytest.mark.usefixtures("lean_pytester")
 
@@ -124,23 +124,19 @@ def test_a_device_held_by_another_job_errors_naming_the_holder(
     port = tmp_path / "ttyUSB7"
     port.touch()  # never opened: the lock is taken first
     locks = tmp_path / "locks"
-    held = DeviceLock(DeviceConfig("lab-modem", "modem", False, port=str(port)), locks, 0)
-    held.acquire()
-    try:
-        pytester.makepyfile("def test_uses(modem):\n    pass\n")
-        bench = pytester.path / "lab.toml"
-        bench.write_text(
-            f'lock_dir = "{locks}"\n[[device]]\nname = "lab-modem"\nkind = "modem"\n'
-            f'port = "{port}"\n'
-        )
+    device = DeviceConfig("lab-modem", "modem", False, port=str(port))
+    pytester.makepyfile("def test_uses(modem):\n    pass\n")
+    bench = pytester.path / "lab.toml"
+    bench.write_text(
+        f'lock_dir = "{locks}"\n[[device]]\nname = "lab-modem"\nkind = "modem"\nport = "{port}"\n'
+    )
+    with acquire(lock_name(device), locks, 0):
         result = pytester.runpytest("--bench", str(bench), "--device-wait", "0.3")
-    finally:
-        held.release()
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
         [
-            f"*BenchFault: lab-modem: set-up failed, the bench is at fault: lab-modem is busy: "
-            f"held by PID {os.getpid()} (*), holding lab-modem for * s; waited 0.3 s*"
+            "*BenchFault: lab-modem: set-up failed, the bench is at fault: modem lab-modem "
+            f"({port}) is in use by PID {os.getpid()} (`*`, for * s); waited 0.3 s*"
         ]
     )
 

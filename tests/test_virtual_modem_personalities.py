@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_virtual_modem_support import modem_on_pty, new_card, unlock
 
-from harness.at.parsers.pin import PinState
+from harness.at.parsers.pin import CpinCode
 from harness.at.parsers.retries import parse_pin_retries
 from harness.virtual.modem import PERSONALITIES
 
@@ -54,7 +54,7 @@ def test_retry_counter_command_answers_in_its_exact_format(name: str) -> None:
     assert personality.retry_command == command
     with modem_on_pty(new_card(retries__pin1=2), personality=name) as (_, port):
         assert port.lines(command) == [*expected, "OK"]  # allowed while the PIN is pending
-        counters = parse_pin_retries(expected, pending=PinState.SIM_PIN)
+        counters = parse_pin_retries(expected, pending=CpinCode.SIM_PIN)
         assert counters.pin1 == 2  # the driver-side parser reads the same numbers
 
 

@@ -1,8 +1,8 @@
 """The bench file: which modems and readers a lab has, and which SIMs it may destroy.
 
     sacrificial_iccids = ["8988211000000000018"]   # SIMs a destructive run may block for good
-    lock_dir = "/run/lock/simharness"  # optional: where device locks live (shared by CI jobs)
-    capabilities = ["sim_move"]        # optional: what the bench can do beyond its devices
+    lock_dir = "/run/lock/simharness"  # optional: device locks, shared by every job on the host
+    capabilities = ["sim_move"]        # optional: steps a person at the terminal can do
 
     [[device]]
     name = "quectel0"
@@ -10,11 +10,9 @@
     port = "/dev/serial/by-id/usb-Quectel_EG25-if02-port0"
     vendor = "quectel"            # optional: overrides detection
     virtual = false               # what the bench engineer says; drivers never decide it
-    features = ["sms"]            # optional: this modem's SIM has a live line (sends/receives)
-    role = "owner"                # optional: "owner", "thief" or "sender" (stolen-phone tests)
+    features = ["sms"]            # optional: this modem's SIM has a live line
     pin_env = "SIM_PIN_QUECTEL0"  # optional: env variable holding its SIM's PIN1 (restores)
     puk_env = "SIM_PUK_QUECTEL0"  # optional: its PUK1, for destructive tests on a sacrificial SIM
-    msisdn = "+15555550118"       # optional: its SIM's number (the owner's, in theft tests)
 
     [[device]]
     name = "sim-sim"
@@ -23,12 +21,12 @@
     profile = "sims/weak.toml"    # optional; paths are relative to this file
     state = "state/sim-sim.json"  # optional: the virtual card's EEPROM across runs
 
-Capabilities (`harness.bench.capabilities`) are derived from the devices
-(`modem`, `sim_reader`, `sms` when two modems have the `sms` feature) or declared
-(`sim_move`, `operator`: a person or a robot does them on a real bench; `emergency_call`:
-the bench is a shielded test network where dialling 112 reaches no real service).
-`load_bench` checks every field and raises `ConfigError` naming the file and the
-field; `harness.bench.devices.open_device` turns an entry into driver objects.
+A bench declares `emergency_call` only where dialling 112 reaches no real
+service (a shielded test network). A bench that runs the stolen-phone
+scenarios adds a `[scenario]` table and a
+`[hooks]` table (harness.bench.scenario_config). `load_bench` checks every
+field and raises `ConfigError` naming the file, the line and the field;
+`harness.bench.devices.open_device` turns an entry into driver objects.
 `virtual` is configuration, never detection: it only ever *relaxes* safety
 when a bench file says so, and a run must still be explicitly destructive for that to matter.
 """
@@ -37,10 +35,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.bench.lines import FieldLocator
+from harness.bench.scenario_config import SCENARIO_TABLES, ScenarioConfig, scenario_from_dict
 from harness.errors import ConfigError
 from harness.modem.vendors import profile_named
 
@@ -53,7 +54,9 @@ __all__ = [
 ]
 
 _KINDS = ("modem", "reader")
-_TOP_KEYS = frozenset({"sacrificial_iccids", "device", "lock_dir", "capabilities"})
+_TOP_KEYS = frozenset(
+    {"sacrificial_iccids", "device", "lock_dir", "capabilities", *SCENARIO_TABLES}
+)
 _DEVICE_KEYS = frozenset(
     {
         "name",
@@ -66,16 +69,12 @@ _DEVICE_KEYS = frozenset(
         "state",
         "personality",
         "features",
-        "role",
         "pin_env",
         "puk_env",
-        "msisdn",
     }
 )
 FEATURES = frozenset({"sms"})
-ROLES = frozenset({"owner", "thief", "sender"})
 DECLARED_CAPABILITIES = frozenset({"sms", "sim_move", "operator", "emergency_call"})
-_MSISDN = re.compile(r"\+?[0-9]{3,15}")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ICCID = re.compile(r"[0-9]{18,20}")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -94,10 +93,8 @@ class DeviceConfig:
     personality: str = "generic"  # simulated modems
     subscriber: int = 0  # simulated cards: subscriber n of the profile (own ICCID/IMSI/MSISDN)
     features: frozenset[str] = frozenset()  # "sms": its SIM has a live line
-    role: str | None = None  # "owner" / "thief" / "sender" in the stolen-phone tests
     pin_env: str | None = None  # name of the env variable holding its SIM's PIN1
     puk_env: str | None = None  # name of the env variable holding its SIM's PUK1
-    msisdn: str | None = None  # its SIM's number, in international format
 
     @property
     def simulated(self) -> bool:
@@ -114,8 +111,9 @@ class BenchConfig:
     source: str
     devices: tuple[DeviceConfig, ...]
     sacrificial_iccids: frozenset[str] = frozenset()
-    lock_dir: Path | None = None  # None: the default (harness.bench.locks.DEFAULT_LOCK_DIR)
-    declared: frozenset[str] = frozenset()  # capabilities the bench file declares
+    scenario: ScenarioConfig | None = None  # the [scenario] and [hooks] tables, when written
+    lock_dir: Path | None = None  # None: harness.bench.locks.default_lock_dir()
+    declared: frozenset[str] = frozenset()  # capabilities a person at the terminal provides
 
     def device(self, name: str) -> DeviceConfig:
         for device in self.devices:
@@ -148,136 +146,164 @@ def load_bench(path: Path | str) -> BenchConfig:
     """Read and check a bench file; `ConfigError` names the file and the field."""
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(f"bench file {path} does not exist") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"bench file {path} is not valid TOML: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"bench file {path} cannot be read ({exc.strerror})") from None
-    return bench_from_dict(raw, source=str(path), base=path.parent)
+    where = FieldLocator.of_text(str(path), text)
+    return bench_from_dict(raw, source=str(path), base=path.parent, where=where)
 
 
-def bench_from_dict(raw: dict[str, Any], *, source: str, base: Path | None = None) -> BenchConfig:
+def bench_from_dict(
+    raw: dict[str, Any],
+    *,
+    source: str,
+    base: Path | None = None,
+    where: FieldLocator | None = None,
+) -> BenchConfig:
+    """Check `raw` (a parsed bench file); `where` locates fields for the error messages."""
+    where = where or FieldLocator(source)
     unknown = sorted(set(raw) - _TOP_KEYS)
     if unknown:
         # A misspelt sacrificial_iccids must not silently mean "none" (or anything else).
-        raise ConfigError(
-            f"{source}: unknown top-level field(s) {', '.join(unknown)}; "
-            f"known: {', '.join(sorted(_TOP_KEYS))}"
+        raise where.error(
+            (unknown[0],),
+            f"unknown top-level field(s) {', '.join(unknown)}",
+            f"known: {', '.join(sorted(_TOP_KEYS))}",
         )
     entries = raw.get("device", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise ConfigError(f"{source}: device: write each device as a [[device]] table")
-    devices = tuple(_device(entry, index, source, base) for index, entry in enumerate(entries))
+        raise where.error(("device",), "device", "write each device as a [[device]] table")
+    devices = tuple(_device(entry, index, where, base) for index, entry in enumerate(entries))
     names = [d.name for d in devices]
-    for name in names:
-        if names.count(name) > 1:
-            raise ConfigError(f"{source}: device.name: {name!r} is used twice; names are unique")
-    roles = [d.role for d in devices if d.role is not None]
-    for role in roles:
-        if roles.count(role) > 1:
-            raise ConfigError(f"{source}: device.role: {role!r} is given to two devices")
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            raise where.error(
+                ("device", index, "name"),
+                "device.name",
+                f"{name!r} is used twice; names are unique",
+            )
+    iccids = _iccids(raw.get("sacrificial_iccids", []), where)
+    scenario = scenario_from_dict(raw, devices, where, base)
     lock_dir = raw.get("lock_dir")
     if lock_dir is not None and (not isinstance(lock_dir, str) or not lock_dir.strip()):
-        raise ConfigError(f"{source}: lock_dir: a directory path (quoted)")
+        raise where.error(("lock_dir",), "lock_dir", "a directory path (quoted)")
+    declared = _names(
+        raw.get("capabilities", []),
+        DECLARED_CAPABILITIES,
+        lambda message: where.error(("capabilities",), "capabilities", message),
+    )
     return BenchConfig(
         source,
         devices,
-        _iccids(raw.get("sacrificial_iccids", []), source),
+        iccids,
+        scenario,
         lock_dir=_path(lock_dir.strip() if lock_dir else None, base),
-        declared=_names(
-            raw.get("capabilities", []), DECLARED_CAPABILITIES, f"{source}: capabilities"
-        ),
+        declared=declared,
     )
 
 
-def _names(value: object, known: frozenset[str], label: str) -> frozenset[str]:
+def _names(
+    value: object, known: frozenset[str], fail: Callable[[str], ConfigError]
+) -> frozenset[str]:
     """A list of names from `known` (features, capabilities); the error lists the known ones."""
     choices = ", ".join(sorted(known))
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ConfigError(f'{label}: a list of quoted names (["..."]); known: {choices}')
+        raise fail(f'a list of quoted names (["..."]); known: {choices}')
     unknown = sorted(set(value) - known)
     if unknown:
-        raise ConfigError(f"{label}: unknown {', '.join(map(repr, unknown))}; known: {choices}")
+        raise fail(f"unknown {', '.join(map(repr, unknown))}; known: {choices}")
     return frozenset(value)
 
 
-def _iccids(value: object, source: str) -> frozenset[str]:
+def _iccids(value: object, where: FieldLocator) -> frozenset[str]:
+    at = ("sacrificial_iccids",)
     if not isinstance(value, list):
-        raise ConfigError(f'{source}: sacrificial_iccids: a list of quoted ICCIDs (["89..."])')
+        raise where.error(at, "sacrificial_iccids", 'a list of quoted ICCIDs (["89..."])')
     found: set[str] = set()
     for item in value:
         if not isinstance(item, str) or not _ICCID.fullmatch(item):
-            raise ConfigError(
-                f"{source}: sacrificial_iccids: {item!r} is not an ICCID (18-20 digits, quoted)"
+            raise where.error(
+                at, "sacrificial_iccids", f"{item!r} is not an ICCID (18-20 digits, quoted)"
             )
         found.add(item)
     return frozenset(found)
 
 
-def _device(entry: dict[str, Any], index: int, source: str, base: Path | None) -> DeviceConfig:
-    label = f"{source}: device[{index}]"
+def _device(
+    entry: dict[str, Any], index: int, where: FieldLocator, base: Path | None
+) -> DeviceConfig:
+    label = f"device[{index}]"
+
+    def fail(field: str, message: str) -> ConfigError:
+        return where.error(("device", index, field), f"{label}.{field}", message)
+
     unknown = sorted(set(entry) - _DEVICE_KEYS)
     if unknown:
-        raise ConfigError(f"{label}: unknown field(s) {', '.join(unknown)}")
+        raise where.error(
+            ("device", index, unknown[0]), label, f"unknown field(s) {', '.join(unknown)}"
+        )
 
     def text(field: str, *, required: bool = False) -> str | None:
         value = entry.get(field)
         if value is None:
             if required:
-                raise ConfigError(f"{label}.{field}: missing")
+                raise fail(field, "missing")
             return None
         if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{label}.{field}: a non-empty string")
+            raise fail(field, "a non-empty string")
         return value.strip()
 
     name = text("name", required=True)
     assert name is not None
     if not _NAME.fullmatch(name):
-        raise ConfigError(f"{label}.name: {name!r}: use letters, digits, '.', '-' and '_'")
-    label = f"{source}: device {name!r}"
+        raise fail("name", f"{name!r}: use letters, digits, '.', '-' and '_'")
+    label = f"device {name!r}"
     kind = text("kind", required=True)
     if kind not in _KINDS:
-        raise ConfigError(f'{label}.kind: {kind!r}; use "modem" or "reader"')
+        raise fail("kind", f'{kind!r}; use "modem" or "reader"')
     virtual = entry.get("virtual", False)
     if not isinstance(virtual, bool):
-        raise ConfigError(f"{label}.virtual: true or false (unquoted)")
+        raise fail("virtual", "true or false (unquoted)")
     port, reader, vendor = text("port"), text("reader"), text("vendor")
     if kind == "modem" and reader is not None:
-        raise ConfigError(f"{label}.reader: a modem has a port, not a reader")
+        raise fail("reader", "a modem has a port, not a reader")
     if kind == "reader" and (port is not None or vendor is not None):
-        raise ConfigError(f"{label}.port/vendor: a reader is named by `reader`, not a port")
+        raise fail(
+            "port" if port is not None else "vendor",
+            "a reader is named by `reader`, not a port (port/vendor)",
+        )
     if not virtual and kind == "modem" and port is None:
-        raise ConfigError(f"{label}.port: missing (a real modem needs its /dev/serial/by-id path)")
+        raise fail("port", "missing (a real modem needs its /dev/serial/by-id path)")
     if not virtual and kind == "reader" and reader is None:
-        raise ConfigError(f"{label}.reader: missing (a PC/SC reader name, index or /regex/)")
+        raise fail("reader", "missing (a PC/SC reader name, index or /regex/)")
     if vendor is not None:
         try:
             profile_named(vendor)
         except ConfigError as exc:
-            raise ConfigError(f"{label}.vendor: {exc}") from None
+            raise fail("vendor", str(exc)) from None
     profile, state = text("profile"), text("state")
     if not virtual and (profile is not None or state is not None):
-        raise ConfigError(f"{label}.profile/state: only a virtual device has a simulated card")
-    personality = text("personality") or "generic"
-    features = _names(entry.get("features", []), FEATURES, f"{label}.features")
-    if features and kind != "modem":
-        raise ConfigError(f"{label}.features: only a modem has features (its SIM's line)")
-    role = text("role")
-    if role is not None and (role not in ROLES or kind != "modem"):
-        raise ConfigError(
-            f"{label}.role: {role!r}; a modem's role is one of {', '.join(sorted(ROLES))}"
+        raise fail(
+            "profile" if profile is not None else "state",
+            "only a virtual device has a simulated card (profile/state)",
         )
+    personality = text("personality") or "generic"
+    features = _names(
+        entry.get("features", []), FEATURES, lambda message: fail("features", message)
+    )
+    if features and kind != "modem":
+        raise fail("features", "only a modem has features (its SIM's line)")
     pin_env = text("pin_env")
     if pin_env is not None and not _ENV_NAME.fullmatch(pin_env):
-        raise ConfigError(f"{label}.pin_env: {pin_env!r} is not an environment variable name")
+        raise fail("pin_env", f"{pin_env!r} is not an environment variable name")
     puk_env = text("puk_env")
     if puk_env is not None and not _ENV_NAME.fullmatch(puk_env):
-        raise ConfigError(f"{label}.puk_env: {puk_env!r} is not an environment variable name")
-    msisdn = text("msisdn")
-    if msisdn is not None and (kind != "modem" or not _MSISDN.fullmatch(msisdn)):
-        raise ConfigError(f'{label}.msisdn: a modem SIM\'s number like "+15555550118"')
+        raise fail("puk_env", f"{puk_env!r} is not an environment variable name")
     return DeviceConfig(
         name=name,
         kind=kind,
@@ -289,10 +315,8 @@ def _device(entry: dict[str, Any], index: int, source: str, base: Path | None) -
         state=_path(state, base),
         personality=personality,
         features=features,
-        role=role,
         pin_env=pin_env,
         puk_env=puk_env,
-        msisdn=msisdn,
     )
 
 

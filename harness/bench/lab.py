@@ -11,7 +11,8 @@ labgrid place or any other reservation system plugs in here by implementing
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from typing import Protocol
@@ -19,15 +20,15 @@ from typing import Protocol
 from harness.bench.capabilities import bench_capabilities, is_real
 from harness.bench.config import BenchConfig, DeviceConfig
 from harness.bench.devices import OpenedDevice, open_device
-from harness.bench.locks import DEFAULT_LOCK_DIR, DeviceLock
+from harness.bench.locks import acquire, default_lock_dir, lock_name
+from harness.bench.scenario_stage import bench_stage, scenario_bench
 from harness.errors import ConfigError
 from harness.safety import SafetyPolicy
-from harness.scenarios.interfaces import Operator, OtpSource, SentOtp, SimSlot
 from harness.scenarios.stage import Stage
 from harness.secrets import Secret
-from harness.transcript import Transcript
+from harness.transcript import Transcript, TranscriptEntry
 
-__all__ = ["FileLab", "Lab", "Unavailable"]
+__all__ = ["FileLab", "Lab"]
 
 
 class Lab(Protocol):
@@ -69,42 +70,6 @@ class Lab(Protocol):
         ...
 
 
-class Unavailable:
-    """Stands for an interface the bench cannot provide; any use says what is missing."""
-
-    def __init__(self, what: str, source: str) -> None:
-        self._what = what
-        self._source = source
-
-    def _refuse(self) -> ConfigError:
-        return ConfigError(
-            f"{self._source} cannot do this: {self._what}; declare the capability in the "
-            f"bench file (capabilities = [...]) only when a person or robot can do it"
-        )
-
-    @property
-    def name(self) -> str:
-        return self._what
-
-    def move(self, sim: str, device: str) -> None:
-        raise self._refuse()
-
-    def take_out(self, sim: str) -> None:
-        raise self._refuse()
-
-    def report_lost(self, msisdn: str, *, by: str) -> None:
-        raise self._refuse()
-
-    def reactivate(self, msisdn: str, *, by: str) -> None:
-        raise self._refuse()
-
-    def swap_sim(self, msisdn: str, sim: str, *, by: str) -> None:
-        raise self._refuse()
-
-    def send_otp(self, msisdn: str, label: str) -> SentOtp:
-        raise self._refuse()
-
-
 class FileLab:
     """The devices a bench file lists; locks in its `lock_dir`."""
 
@@ -125,7 +90,7 @@ class FileLab:
 
     @property
     def lock_dir(self) -> Path:
-        return self._config.lock_dir or DEFAULT_LOCK_DIR
+        return self._config.lock_dir or default_lock_dir()
 
     def start(self) -> None:
         """Nothing to start: the devices are plugged in (or served by another process)."""
@@ -148,7 +113,8 @@ class FileLab:
         self.prepare(device)
         with ExitStack() as stack:
             if not device.simulated:  # a simulator built per open is nobody else's
-                stack.enter_context(DeviceLock(device, self.lock_dir, wait_s))
+                label = device.describe()
+                stack.enter_context(acquire(lock_name(device), self.lock_dir, wait_s, label=label))
             yield stack.enter_context(open_device(device, safety=safety, transcript=transcript))
 
     def pin(self, device: DeviceConfig) -> Secret | None:
@@ -159,56 +125,27 @@ class FileLab:
 
     @contextmanager
     def stage(self, *, wait_s: float, transcript: Transcript | None = None) -> Iterator[Stage]:
-        """Owner and thief by role; SIM moves and the operator by a person when declared;
-        the OTP from the `sender` modem."""
-        roles = {d.role: d for d in self._config.devices if d.role is not None}
-        missing = [role for role in ("owner", "thief") if role not in roles]
-        if missing:
-            raise ConfigError(
-                f"{self._config.source}: no modem with role {' or '.join(missing)}; give two "
-                f'modems role = "owner" and role = "thief" for the stolen-phone tests'
-            )
-        owner, thief = roles["owner"], roles["thief"]
-        if owner.msisdn is None:
-            raise ConfigError(f"{self._config.source}: device {owner.name!r}.msisdn: missing")
-        from harness.scenarios.manual import (  # noqa: PLC0415 - only on real benches
-            BenchEngineer,
-            ManualOperator,
-            ManualSimSlot,
-        )
-        from harness.scenarios.otp_sender import ModemOtpSource  # noqa: PLC0415
+        """The bench file's `[scenario]` cast, its steps done by `[hooks]` (or a person at
+        the terminal, with pytest -s); `ConfigError` names what the bench lacks."""
+        setup, reasons = scenario_bench(self._config)
+        if setup is None:
+            raise ConfigError("; ".join(reasons))
+        with bench_stage(
+            setup, stdin=sys.stdin, out=sys.stderr, lock_dir=self.lock_dir, lock_timeout=wait_s
+        ) as stage:
+            if transcript is not None:
+                for part in {id(t): t for t in stage.transcripts.values()}.values():
+                    part.add_listener(_copy_into(transcript))
+            yield stage
 
-        with ExitStack() as stack:
-            opened = {
-                role: stack.enter_context(
-                    self.acquire(device, wait_s=wait_s, transcript=transcript)
-                ).modem
-                for role, device in (("owner", owner), ("thief", thief))
-            }
-            slot: SimSlot = Unavailable("moving a SIM", self._config.source)
-            operator: Operator = Unavailable("operator actions", self._config.source)
-            if "sim_move" in self.capabilities:
-                slot = ManualSimSlot(BenchEngineer(), {"owner": owner.name, "thief": thief.name})
-            if "operator" in self.capabilities:
-                operator = ManualOperator(BenchEngineer())
-            otp: OtpSource = Unavailable("sending an SMS code", self._config.source)
-            if "sender" in roles:
-                sender = stack.enter_context(self.acquire(roles["sender"], wait_s=wait_s)).modem
-                assert sender is not None
-                otp = ModemOtpSource(sender)
-            pin = self.pin(owner)
-            assert opened["owner"] is not None and opened["thief"] is not None
-            yield Stage(
-                owner=opened["owner"],
-                thief=opened["thief"],
-                slot=slot,
-                operator=operator,
-                otp=otp,
-                msisdn=owner.msisdn,
-                pins={"victim": pin} if pin is not None else {},
-                window_s=30.0,
-                bench=self._config.source,
-            )
+
+def _copy_into(transcript: Transcript) -> Callable[[TranscriptEntry], None]:
+    """A listener that copies a stage modem's (already masked) exchanges into `transcript`."""
+
+    def copy(entry: TranscriptEntry) -> None:
+        transcript.record(entry.channel, entry.direction, entry.data, entry.note)
+
+    return copy
 
 
 def _secret_from(env: str | None) -> Secret | None:

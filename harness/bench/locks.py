@@ -1,14 +1,19 @@
-"""Device locks: one holder per bench device across threads, xdist workers and CI jobs.
+"""Device locks: one run at a time per modem or reader, across processes.
 
-A device is held through an advisory file lock (`filelock`, flock(2) on Linux:
-the kernel releases it when the holder dies, so a killed job never leaves a
-device locked). Beside the lock a small sidecar file says who holds it (PID,
-command line, since when), so a job that waits past its deadline can say whom
-it waited for instead of failing with "port busy".
+osmo-gsm-tester's rule: a run reserves the devices it uses under a file lock
+and releases them at the end, also when it dies. `filelock` gives the OS lock
+(flock on Linux: the kernel drops it with the process); beside it a small
+JSON sidecar says who holds it (PID, command line, since when), so a run that
+waits in vain can name the holder instead of just timing out.
 
-The lock's name comes from what identifies the device on the host (the port's
-real path, or the reader's name), so two bench files naming one modem by two
-paths still share one lock.
+    with acquire("eg25-a", lock_dir, timeout=10):
+        ...  # the device is ours
+
+A device's lock name comes from what identifies it on the machine (its port
+or reader), so two bench files that name one modem differently still
+exclude each other (`lock_name`). Command lines never hold a secret
+(secrets come from the environment, files or prompts), so the sidecar may
+quote them.
 """
 
 from __future__ import annotations
@@ -16,129 +21,124 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
+import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from types import TracebackType
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 
-from harness.bench.config import DeviceConfig
-from harness.errors import PortBusyError
+from harness.errors import HarnessError
 
-__all__ = ["DEFAULT_LOCK_DIR", "DeviceBusyError", "DeviceLock", "Holder", "lock_key"]
+if TYPE_CHECKING:
+    from harness.bench.config import DeviceConfig
 
-DEFAULT_LOCK_DIR = Path(tempfile.gettempdir()) / "simharness-locks"
+__all__ = [
+    "DEFAULT_LOCK_TIMEOUT_S",
+    "DeviceBusyError",
+    "acquire",
+    "acquire_all",
+    "default_lock_dir",
+    "holder_of",
+    "lock_name",
+]
+
+DEFAULT_LOCK_TIMEOUT_S = 10.0
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
-class DeviceBusyError(PortBusyError):
-    """Another process held the device for longer than this run was willing to wait."""
+class DeviceBusyError(HarnessError):
+    """Another run holds the device's lock past our deadline."""
 
 
-@dataclass(frozen=True)
-class Holder:
-    """Who holds a device: written by the holder, read by whoever waits."""
-
-    pid: int
-    command: str
-    since: float
-    device: str
-
-    def describe(self) -> str:
-        held = time.time() - self.since
-        return f"PID {self.pid} ({self.command}), holding {self.device} for {held:.1f} s"
+def default_lock_dir() -> Path:
+    """`$SIMHARNESS_LOCK_DIR`, else a directory every run of this user on this machine shares."""
+    configured = os.environ.get("SIMHARNESS_LOCK_DIR", "").strip()
+    if configured:
+        return Path(configured)
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "").strip()
+    base = Path(runtime) if runtime else Path.home() / ".local" / "state"
+    return base / "simharness" / "locks"
 
 
-def lock_key(device: DeviceConfig) -> str:
-    """A file name for the device's identity on this host."""
-    if device.port is not None:
-        ident = "port" + os.path.realpath(device.port)
-    elif device.reader is not None:
-        ident = "reader-" + device.reader
-    else:  # a simulator the harness builds per open: only the name identifies it
-        ident = "simulated-" + device.name
-    return _UNSAFE.sub("_", ident).strip("_")
+def lock_name(device: DeviceConfig) -> str:
+    """The port or reader a device is reached by (its name when the harness simulates it),
+    made safe for a file name."""
+    port = device.port
+    if port is not None and port.startswith("/"):
+        port = os.path.realpath(port)  # a by-id link and its ttyUSBn are one device
+    ident = port or device.reader or f"simulated-{device.name}"
+    return _UNSAFE.sub("_", ident).strip("_") or device.name
 
 
-def _command_line() -> str:
+def holder_of(name: str, lock_dir: Path) -> dict[str, object] | None:
+    """What the sidecar says about the current holder of lock `name` (None if unknown)."""
     try:
-        raw = Path(f"/proc/{os.getpid()}/cmdline").read_bytes()
-    except OSError:
-        return "unknown command"
-    text = " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)
-    text = " ".join(text.split())  # one line, whatever the arguments hold
-    return text if len(text) <= 300 else text[:297] + "..."
+        data = json.loads(_sidecar(name, lock_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
-class DeviceLock:
-    """Hold `device` for as long as the `with` block runs; wait at most `wait_s` for it."""
-
-    def __init__(self, device: DeviceConfig, lock_dir: Path, wait_s: float) -> None:
-        self.device = device
-        self.wait_s = wait_s
-        key = lock_key(device)
-        self.path = lock_dir / f"{key}.lock"
-        self.holder_path = lock_dir / f"{key}.holder"
-        self._lock_dir = lock_dir
-        self._lock: FileLock | None = None
-        self.waited_s = 0.0
-
-    def acquire(self, wait_s: float | None = None) -> None:
-        """Take the lock, or raise `DeviceBusyError` naming the holder after the deadline."""
-        wait = self.wait_s if wait_s is None else wait_s
+@contextmanager
+def acquire(
+    name: str, lock_dir: Path, timeout: float = DEFAULT_LOCK_TIMEOUT_S, *, label: str | None = None
+) -> Iterator[None]:
+    """Hold lock `name` in `lock_dir`, waiting up to `timeout` s; DeviceBusyError names the
+    holder when the deadline passes. `label` is how the error names the device."""
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(lock_dir / f"{name}.lock"))
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise DeviceBusyError(_busy_text(label or name, name, lock_dir, timeout)) from None
+    sidecar = _sidecar(name, lock_dir)
+    try:
+        _write_holder(sidecar)
+        yield
+    finally:
         try:
-            self._lock_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise DeviceBusyError(
-                f"{self.device.name}: cannot create the lock directory {self._lock_dir} "
-                f"({exc.strerror}); set lock_dir in the bench file to a writable directory"
-            ) from None
-        lock = FileLock(self.path, timeout=wait, thread_local=False, preserve_lock_file=True)
-        started = time.monotonic()
-        try:
-            lock.acquire(timeout=wait, poll_interval=0.02)
-        except Timeout:
-            holder = self.holder()
-            who = holder.describe() if holder is not None else "a process that left no record"
-            raise DeviceBusyError(
-                f"{self.device.name} is busy: held by {who}; waited {wait:g} s "
-                f"(--device-wait). Wait for that job, or stop it if it hangs."
-            ) from None
-        self.waited_s = time.monotonic() - started
-        self._lock = lock
-        record = {
-            "pid": os.getpid(),
-            "command": _command_line(),
-            "since": time.time(),
-            "device": self.device.name,
-        }
-        tmp = self.holder_path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(record), encoding="utf-8")
-        tmp.replace(self.holder_path)
-
-    def release(self) -> None:
-        lock, self._lock = self._lock, None
-        if lock is not None:
+            sidecar.unlink(missing_ok=True)
+        finally:
             lock.release()
 
-    def holder(self) -> Holder | None:
-        """The last holder's record (None when there is none or it is unreadable)."""
-        try:
-            raw = json.loads(self.holder_path.read_text(encoding="utf-8"))
-            return Holder(int(raw["pid"]), str(raw["command"]), float(raw["since"]), raw["device"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
 
-    def __enter__(self) -> DeviceLock:
-        self.acquire()
-        return self
+@contextmanager
+def acquire_all(
+    devices: list[DeviceConfig], lock_dir: Path, timeout: float = DEFAULT_LOCK_TIMEOUT_S
+) -> Iterator[None]:
+    """Hold every device's lock, taken in one sorted order so two runs cannot deadlock."""
+    named = sorted({lock_name(d): d for d in devices}.items())
+    deadline = time.monotonic() + timeout
+    with ExitStack() as stack:
+        for name, device in named:
+            left = max(0.0, deadline - time.monotonic())
+            stack.enter_context(acquire(name, lock_dir, left, label=device.describe()))
+        yield
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.release()
+
+def _sidecar(name: str, lock_dir: Path) -> Path:
+    return lock_dir / f"{name}.holder.json"
+
+
+def _write_holder(path: Path) -> None:
+    data = {"pid": os.getpid(), "command": " ".join(sys.argv), "since": time.time()}
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data), encoding="utf-8")
+    temporary.replace(path)
+
+
+def _busy_text(label: str, name: str, lock_dir: Path, timeout: float) -> str:
+    holder = holder_of(name, lock_dir)
+    if holder is None:
+        who = "another run (no holder recorded)"
+    else:
+        since = holder.get("since")
+        age = f", for {time.time() - since:.0f} s" if isinstance(since, int | float) else ""
+        who = f"PID {holder.get('pid')} (`{holder.get('command')}`{age})"
+    return (
+        f"{label} is in use by {who}; waited {timeout:g} s. Wait for that run to end, or "
+        f"stop it; its lock is {lock_dir / (name + '.lock')}"
+    )

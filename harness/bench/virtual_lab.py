@@ -59,7 +59,6 @@ class VirtualLab(FileLab):
                 port=str(self.workdir / name),
                 personality=personality,
                 features=frozenset({"sms"}),
-                msisdn=self._profiles[name].msisdn,
             )
             for name, personality in VIRTUAL_MODEMS
         ]

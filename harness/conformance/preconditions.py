@@ -8,6 +8,8 @@ value itself is never printed: only the device name and the counter are.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from harness.modem import Modem, SimState
@@ -18,6 +20,7 @@ __all__ = [
     "MAX_PUK_TRIES",
     "ask_for_pin",
     "make_ready",
+    "own_number",
     "require_tries",
     "wrong_pin",
 ]
@@ -64,3 +67,17 @@ def ask_for_pin(modem: Modem, pin: Secret) -> None:
     state = modem.power_cycle()
     if state is not SimState.SIM_PIN:
         pytest.fail(f"{modem.name}: PIN lock on, after a power cycle +CPIN? says {state.value}")
+
+
+_CNUM = re.compile(r'\+CNUM:\s*"[^"]*"\s*,\s*"(\+?[0-9]{3,15})"')
+
+
+def own_number(modem: Modem) -> str:
+    """The SIM's own number as the modem reads it (AT+CNUM, TS 27.007 §7.1: EF MSISDN);
+    skips when the SIM stores none (many real SIMs do not), since nothing can be sent."""
+    response = modem.try_command("AT+CNUM", prefixes=("+CNUM:",))
+    for line in response.with_prefix("+CNUM:") if response is not None else []:
+        found = _CNUM.search(line)
+        if found:
+            return found.group(1)
+    pytest.skip(f"{modem.name}: AT+CNUM gives no number (EF MSISDN empty): nothing to send to")

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from harness.conformance.preconditions import ask_for_pin, make_ready
+from harness.conformance.preconditions import ask_for_pin, make_ready, own_number
 from harness.errors import HarnessError
 from harness.modem import Modem, SimState
-from harness.pytest_plugin.session import BenchSession
 from harness.scenarios.evidence import read_registration, read_storage
 from harness.scenarios.interfaces import codes_in
 from harness.secrets import Secret
@@ -55,15 +54,11 @@ def test_locked_sim_storage_unreadable(modem: Modem, device_pin: Secret) -> None
 
 @pytest.mark.sms
 @pytest.mark.conformance("LOCK-003", "TS 27.007 §8.3; TS 27.005 §3.2.2, §3.4.2 (ME storage)")
-def test_locked_sim_leaves_no_message_in_me_storage(
-    modem: Modem, device_pin: Secret, bench: BenchSession, request: pytest.FixtureRequest
-) -> None:
+def test_locked_sim_leaves_no_message_in_me_storage(modem: Modem, device_pin: Secret) -> None:
     """A PIN-locked SIM: a code received into the phone's own storage ("ME") while the SIM
     was open is not readable once the SIM is locked again."""
-    number = bench.config.device(request.node.callspec.params["modem"]).msisdn
-    if number is None:
-        pytest.skip(f"{modem.name}: no msisdn in the bench file: no code can be put in ME first")
     make_ready(modem, device_pin)
+    number = own_number(modem)
     modem.wait_for_registration(_DELIVERY_S)
     modem.set_sms_storage("ME", "ME", "ME")
     try:

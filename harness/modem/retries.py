@@ -1,6 +1,6 @@
 """Reading PIN1/PUK1/PIN2/PUK2 counters through a modem, spending nothing.
 
-Three ways, tried in the order the vendor profile gives (FACTS.md §2.1, §2.2):
+Three ways, tried in the order the vendor profile gives (docs/sources.md §2.1, §2.2):
 +CPINR (27.007 §8.65), the vendor's own command (+QPINC?, +SPIC, ^CPIN?,
 +CPINC?, +UPINCNT, #PCT ...), and an empty VERIFY / UNBLOCK tunnelled by
 +CSIM, which every UICC answers with 63CX (TS 102 221 §11.1.9.1.2). A way
@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from harness.at.parsers import (
+    CpinCode,
     PinRetries,
-    PinState,
     parse_csim,
     parse_pin_retries,
     retries_from_status_word,
@@ -28,14 +28,14 @@ from harness.sim.fids import USIM_AID_PREFIX
 
 log = logging.getLogger(__name__)
 
-# Empty VERIFY / UNBLOCK per counter (ModemManager's generic loader, FACTS.md §2.2).
+# Empty VERIFY / UNBLOCK per counter (ModemManager's generic loader, docs/sources.md §2.2).
 CSIM_QUERIES: dict[str, str] = {
     "pin1": "0020000100",
     "puk1": "002C000100",
     "pin2": "0020008100",
     "puk2": "002C008100",
 }
-_PIN_STATE_VALUES = frozenset(state.value for state in PinState)
+_PIN_STATE_VALUES = frozenset(state.value for state in CpinCode)
 _REFERENCE_NOT_FOUND = b"\x6a\x88"
 _SELECT_USIM = "00A4040C" + f"{len(USIM_AID_PREFIX):02X}" + USIM_AID_PREFIX.hex().upper()
 
@@ -92,10 +92,10 @@ def by_vendor(session: ModemSession) -> PinRetries:
     profile = session.profile
     if profile.retry_command is None:
         return PinRetries()
-    pending: PinState | None = None
+    pending: CpinCode | None = None
     if profile.retry_needs_pending:  # Telit #PCT counts the password currently required
         value = session.sim_state().value
-        pending = PinState(value) if value in _PIN_STATE_VALUES else None
+        pending = CpinCode(value) if value in _PIN_STATE_VALUES else None
     response = session.command(profile.retry_command, prefixes=profile.retry_prefixes)
     return profile.retry_parser(response.lines, pending)
 

@@ -7,7 +7,7 @@ the vendor profile, and it rebuilds the channel after the port re-enumerates.
 
 Init sequence: ATE0, AT+CMEE=1 (numeric +CME codes), then +CGMI/+CGMM to pick
 the vendor profile unless one was configured. Qualcomm/ZTE sticks refuse even
-ATE0 with CME 11 while the PIN is pending (REAL_MODEMS.md), so refusals there
+ATE0 with CME 11 while the PIN is pending (docs/sources.md §R), so refusals there
 are logged, not fatal. Input is never flushed: what arrives between commands
 is a URC and stays with the channel.
 """
@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import Self
 
 from harness.at import AtChannel, AtResponse, Urc
-from harness.at.parsers import PinState, parse_cpin
+from harness.at.parsers import CpinCode, parse_cpin
 from harness.errors import (
     AtCommandError,
     CmeError,
@@ -34,7 +34,7 @@ from harness.errors import (
     TransportError,
 )
 from harness.modem.identity import first_text
-from harness.modem.states import SimState, state_from_cme, state_from_pin_state
+from harness.modem.states import SimState, state_from_cme, state_from_cpin_code
 from harness.modem.vendors import GENERIC, VendorProfile, detect_vendor, profile_named
 from harness.safety import SafetyPolicy
 from harness.secrets import mask_text
@@ -44,7 +44,7 @@ from harness.transport import ByteStream, LineSettings, SerialTransport
 log = logging.getLogger(__name__)
 
 _CMS_BUSY = frozenset({314})  # SIM busy (27.005)
-_CPIN_CODES = {state.value: state_from_pin_state(state) for state in PinState}
+_CPIN_CODES = {state.value: state_from_cpin_code(state) for state in CpinCode}
 _BUSY_FIRST_PAUSE_S = 0.05
 _BUSY_MAX_PAUSE_S = 0.5
 
@@ -299,7 +299,7 @@ class ModemSession:
             log.debug("%s: %s refused: %s", self.name, mask_text(cmd), exc)
             return None
 
-    # ---- +CSIM sessions (Telit: AT+CSIM=1 before, AT+CSIM=0 after; FACTS.md §1.10) --
+    # ---- +CSIM sessions (Telit: AT+CSIM=1 before, AT+CSIM=0 after; docs/sources.md §1.10) --
 
     def csim_acquire(self) -> None:
         with self._lock:
@@ -334,7 +334,7 @@ class ModemSession:
             if line.startswith("+CPIN:"):
                 # The common spellings by dictionary; quirks (quotes, case) by the parser.
                 known = _CPIN_CODES.get(line[6:].strip())
-                return known if known is not None else state_from_pin_state(parse_cpin(line))
+                return known if known is not None else state_from_cpin_code(parse_cpin(line))
         raise CodecError(f"{self.name}: AT+CPIN? answered without a +CPIN line")
 
     def wait_sim_settled(self, timeout: float) -> SimState:

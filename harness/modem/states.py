@@ -1,17 +1,22 @@
-"""What the modem says about its SIM, as one typed value (TS 27.007 §8.3; FACTS.md §1.2).
+"""What the modem says about its SIM, as one typed value (TS 27.007 §8.3; docs/sources.md §1.2).
 
 +CPIN? answers a code (READY, SIM PIN, ...), but two states arrive as errors
 instead: no SIM is `+CME ERROR: 10` (some modems say `+CPIN: NOT INSERTED`,
 the Android emulator `ABSENT`), and a dead SIM, e.g. with its PUK exhausted, is
 `+CME ERROR: 13` (SIM failure). A SIM still starting up answers CME 14 (busy)
 or `+CPIN: NOT READY` (Quectel). `SimState` folds all of them into one enum.
+
+Why two enums of one shape: `CpinCode` (harness.at.parsers) is what a +CPIN or
++CPINR line literally says, vendor words included; `SimState` is the driver's
+answer, which also comes from +CME errors (10 absent, 13/15 failure) that no
++CPIN code expresses, and which callers act on.
 """
 
 from __future__ import annotations
 
 from enum import Enum
 
-from harness.at.parsers import PinState
+from harness.at.parsers import CpinCode
 
 
 class SimState(Enum):
@@ -57,10 +62,10 @@ class SimState(Enum):
         return self in (SimState.SIM_PUK, SimState.SIM_PUK2)
 
 
-_FROM_PIN_STATE: dict[PinState, SimState] = {
-    PinState.NOT_INSERTED: SimState.ABSENT,
-    PinState.ABSENT: SimState.ABSENT,
-    PinState.NOT_READY: SimState.NOT_READY,
+_FROM_CPIN_CODE: dict[CpinCode, SimState] = {
+    CpinCode.NOT_INSERTED: SimState.ABSENT,
+    CpinCode.ABSENT: SimState.ABSENT,
+    CpinCode.NOT_READY: SimState.NOT_READY,
 }
 
 # +CME ERROR codes that answer +CPIN? with a state instead of a code.
@@ -77,8 +82,8 @@ _FROM_CME: dict[int, SimState] = {
 }
 
 
-def state_from_pin_state(code: PinState) -> SimState:
-    return _FROM_PIN_STATE.get(code) or SimState(code.value)
+def state_from_cpin_code(code: CpinCode) -> SimState:
+    return _FROM_CPIN_CODE.get(code) or SimState(code.value)
 
 
 def state_from_cme(code: int | None) -> SimState | None:

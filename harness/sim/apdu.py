@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from harness.errors import CodecError
+from harness.secret_ins import SECRET_INS
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,3 @@ INS_NAMES: dict[int, str] = {
     0xDC: "UPDATE RECORD",
     0xF2: "STATUS",
 }
-
-# Instructions whose command data is a secret (PIN, PUK, ADM key); transcripts mask them.
-SECRET_INS: frozenset[int] = frozenset({0x20, 0x24, 0x26, 0x28, 0x2C})

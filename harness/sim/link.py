@@ -11,7 +11,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from harness.errors import SafetyRefusal, TransportError
-from harness.sim.apdu import SECRET_INS, Apdu, Response
+from harness.secret_ins import SECRET_INS
+from harness.sim.apdu import Apdu, Response
 from harness.sim.t0 import follow_procedure_bytes
 from harness.transcript import ApduTrace, Direction
 
@@ -47,6 +48,11 @@ class ApduLink(ABC):
     @abstractmethod
     def reset(self) -> bytes:
         """Reset the card (volatile state lost: PIN verification, selections); returns ATR."""
+
+    def cold_reset(self) -> bytes:
+        """Take the card's power away and back (what pulling it out of a phone does);
+        returns the ATR. Links that cannot cut power fall back to a warm `reset()`."""
+        return self.reset()
 
     @abstractmethod
     def close(self) -> None:

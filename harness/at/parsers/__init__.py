@@ -14,9 +14,9 @@ from harness.at.parsers.network import (
     parse_csq,
 )
 from harness.at.parsers.pin import (
+    CpinCode,
     CpinrEntry,
     LockStatus,
-    PinState,
     parse_clck,
     parse_cpin,
     parse_cpinr,
@@ -46,6 +46,7 @@ from harness.at.parsers.sms import (
 )
 
 __all__ = [
+    "CpinCode",
     "CpinrEntry",
     "CurrentOperator",
     "LockStatus",
@@ -54,7 +55,6 @@ __all__ = [
     "MessageStatus",
     "NetworkEntry",
     "PinRetries",
-    "PinState",
     "RegStatus",
     "Registration",
     "SignalQuality",

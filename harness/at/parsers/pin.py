@@ -1,4 +1,4 @@
-"""+CPIN, +CLCK and +CPINR answers (TS 27.007 §8.3, §7.4, §8.65; FACTS.md §1.2-1.4)."""
+"""+CPIN, +CLCK and +CPINR answers (TS 27.007 §8.3, §7.4, §8.65; docs/sources.md §1.2-1.4)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from harness.at.parsers.fields import payload, split_fields, to_int, unquote
 from harness.errors import CodecError
 
 
-class PinState(Enum):
-    """The <code> of +CPIN: what the MT waits for (27.007 §8.3), plus values seen in the wild."""
+class CpinCode(Enum):
+    """The <code> of +CPIN: what the MT waits for (27.007 §8.3), plus values seen in the wild.
+
+    The wire vocabulary, as parsed; the driver folds it with +CME errors into
+    `harness.modem.SimState` (why both: see there)."""
 
     READY = "READY"
     SIM_PIN = "SIM PIN"
@@ -28,7 +31,7 @@ class PinState(Enum):
     PH_SP_PUK = "PH-SP PUK"
     PH_CORP_PIN = "PH-CORP PIN"
     PH_CORP_PUK = "PH-CORP PUK"
-    # Not 27.007: Quectel URC on SIM removal, "NOT INSERTED" (FACTS.md §1.2),
+    # Not 27.007: Quectel URC on SIM removal, "NOT INSERTED" (docs/sources.md §1.2),
     # and the Android emulator's "ABSENT".
     NOT_READY = "NOT READY"
     NOT_INSERTED = "NOT INSERTED"
@@ -36,11 +39,11 @@ class PinState(Enum):
 
 
 # Longest first, so "SIM PIN2" is not read as "SIM PIN" (ModemManager does the same).
-_BY_LENGTH = sorted(PinState, key=lambda state: len(state.value), reverse=True)
+_BY_LENGTH = sorted(CpinCode, key=lambda state: len(state.value), reverse=True)
 
 
-def pin_state(code: str, line: str = "") -> PinState:
-    """Map a +CPIN <code> (any case, quoted or not, trailing junk tolerated) to PinState."""
+def cpin_code(code: str, line: str = "") -> CpinCode:
+    """Map a +CPIN <code> (any case, quoted or not, trailing junk tolerated) to CpinCode."""
     value = unquote(code.strip()).strip().strip('"').strip().upper()
     for state in _BY_LENGTH:
         if value == state.value:
@@ -51,9 +54,9 @@ def pin_state(code: str, line: str = "") -> PinState:
     raise CodecError(f"unknown +CPIN code {code!r} in {line or code!r}")
 
 
-def parse_cpin(line: str) -> PinState:
-    """`+CPIN: SIM PIN`, `+CPIN:READY`, `+CPIN: "SIM PUK"` -> PinState."""
-    return pin_state(payload(line, "+CPIN:"), line)
+def parse_cpin(line: str) -> CpinCode:
+    """`+CPIN: SIM PIN`, `+CPIN:READY`, `+CPIN: "SIM PUK"` -> CpinCode."""
+    return cpin_code(payload(line, "+CPIN:"), line)
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ def parse_clck(line: str) -> LockStatus:
 class CpinrEntry:
     """One +CPINR line: the code, tries left and (when given) the initial count."""
 
-    code: PinState
+    code: CpinCode
     retries: int
     default_retries: int | None = None
 
@@ -90,7 +93,7 @@ def parse_cpinr(line: str) -> CpinrEntry:
     fields = [field for field in split_fields(payload(line, "+CPINR:"))]
     if len(fields) < 2:
         raise CodecError(f"+CPINR needs <code>,<retries>, got {line!r}")
-    code = pin_state(fields[0], line)
+    code = cpin_code(fields[0], line)
     retries = to_int(fields[1], line, "+CPINR retries")
     default = to_int(fields[2], line, "+CPINR default") if len(fields) > 2 and fields[2] else None
     return CpinrEntry(code, retries, default)

@@ -1,6 +1,6 @@
 """PIN/PUK retry counters from every vendor's dialect, as one PinRetries value.
 
-Formats and field orders: FACTS.md §2.1, checked against oFono
+Formats and field orders: docs/sources.md §2.1, checked against oFono
 drivers/atmodem/sim.c and ModemManager's plugins (mbm *EPIN, novatel-lte
 $NWPINR, mtk +EPINC, altair %CPININFO). The generic 27.007 path is +CPINR;
 the portable fallback is an empty VERIFY/UNBLOCK over +CSIM, read with
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.at.parsers.fields import payload, split_fields, to_int, unquote
-from harness.at.parsers.pin import PinState, parse_cpinr
+from harness.at.parsers.pin import CpinCode, parse_cpinr
 from harness.errors import CodecError
 
 
@@ -57,10 +57,10 @@ _ORDERS: dict[str, tuple[str, ...]] = {
 }
 
 _PENDING_FIELD = {
-    PinState.SIM_PIN: "pin1",
-    PinState.SIM_PUK: "puk1",
-    PinState.SIM_PIN2: "pin2",
-    PinState.SIM_PUK2: "puk2",
+    CpinCode.SIM_PIN: "pin1",
+    CpinCode.SIM_PUK: "puk1",
+    CpinCode.SIM_PIN2: "pin2",
+    CpinCode.SIM_PUK2: "puk2",
 }
 
 _LONGCHEER = re.compile(r"^(PIN1|PUK1|PIN2|PUK2)=(\d+)$")
@@ -123,7 +123,7 @@ def parse_cpinr_lines(lines: Sequence[str]) -> PinRetries:
     return PinRetries(**found)
 
 
-def parse_telit_pct(line: str, pending: PinState | None) -> PinRetries:
+def parse_telit_pct(line: str, pending: CpinCode | None) -> PinRetries:
     """`#PCT: <n>` counts the tries of the password currently required, so the caller
     must say which one that is (from +CPIN?); with none pending the answer says nothing
     this parser can attribute, and every field stays None."""
@@ -189,7 +189,7 @@ def retries_from_status_word(sw1: int, sw2: int) -> int | None:
     return None
 
 
-def parse_pin_retries(lines: Sequence[str], *, pending: PinState | None = None) -> PinRetries:
+def parse_pin_retries(lines: Sequence[str], *, pending: CpinCode | None = None) -> PinRetries:
     """Any vendor's retry answer (the info lines of one command) -> PinRetries.
 
     `pending` is the +CPIN? state, needed only for Telit #PCT. Cinterion ^SPIC answers

@@ -328,4 +328,3 @@ COMMANDS: dict[str, Handler] = {
     "+CMGW": cmgw,
     "+CMSS": cmss,
 }
-SMS_COMMAND_NAMES = frozenset(COMMANDS)

@@ -26,6 +26,7 @@ from harness.sms.pdu import SmsPdu
 from harness.sms.status_report import SmsStatusReport
 from harness.sms.tpdu import SmsDeliver
 from harness.virtual.card.uicc import VirtualUicc
+from harness.virtual.modem.command_set import STANDARD_COMMANDS
 from harness.virtual.modem.faults import FaultConfig, OutputShaper
 from harness.virtual.modem.firmware import Firmware
 from harness.virtual.modem.network import DefaultNetwork, Network
@@ -65,8 +66,10 @@ class VirtualModem:
         self._listener: socket.socket | None = None
         self._salt = 0
         self._closed = False
+        self._personality = PERSONALITIES[personality]
         self._fw = Firmware(
-            PERSONALITIES[personality],
+            self._personality,
+            commands=STANDARD_COMMANDS,
             imei=imei,
             card=card,
             network=network if network is not None else DefaultNetwork(),
@@ -229,7 +232,7 @@ class VirtualModem:
 
     @property
     def personality(self) -> Personality:
-        return self._fw.personality
+        return self._personality
 
     # --- internals -----------------------------------------------------------------
     def _do(self, fn: Callable[[], T]) -> T:

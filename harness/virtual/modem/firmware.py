@@ -5,7 +5,7 @@ memories) and talks to its SIM only through `SimIo` APDUs. Ports, threads and
 byte-level faults live elsewhere (`ports`, `session`, `device`); this class is
 called with the device lock held, from one thread at a time.
 
-Gate (27.007 §8.3 note, FACTS §1.2/§6.2): while the SIM waits for its PIN or
+Gate (27.007 §8.3 note, docs/sources.md §1.2/§6.2): while the SIM waits for its PIN or
 PUK, only identification, +CPAS, +CFUN, +CPIN, +CPINR, +CMEE, SIM-status and
 SIM-access commands (and the personality's own) run; others answer
 +CME ERROR 11/12/13, or +CMS ERROR 311/316/313 for SMS commands.
@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import Protocol
 
 from harness.errors import CodecError
+from harness.virtual.air_interface import Network, Terminal
 from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem.at_syntax import AtCommand, AtSyntaxError, parse_line
-from harness.virtual.modem.cmd_general import COMMANDS as GENERAL_COMMANDS
-from harness.virtual.modem.cmd_sim import COMMANDS as SIM_COMMANDS
-from harness.virtual.modem.cmd_sms import COMMANDS as SMS_COMMANDS
-from harness.virtual.modem.cmd_sms import SMS_COMMAND_NAMES
 from harness.virtual.modem.faults import FaultConfig
-from harness.virtual.modem.network import Network
+from harness.virtual.modem.hotplug import HotPlug
 from harness.virtual.modem.radio import Radio
 from harness.virtual.modem.replies import (
     AtFault,
@@ -44,13 +42,20 @@ from harness.virtual.modem.sim_state import SimState
 from harness.virtual.modem.sms_service import SmsService
 from harness.virtual.sim_view import SimPinView
 
-if TYPE_CHECKING:
-    from harness.virtual.modem.device import VirtualModem
-    from harness.virtual.modem.personalities import Personality
-
 log = logging.getLogger(__name__)
 
 Handler = Callable[["Firmware", AtCommand], "list[str] | Reply"]
+
+
+@dataclass(frozen=True)
+class CommandTable:
+    """The commands a firmware runs, handed to it by whoever assembles the device
+    (harness.virtual.modem.command_set), so that command modules depend on the firmware
+    and never the reverse. `sms`: the names whose PIN-gate refusal is +CMS, not +CME."""
+
+    handlers: Mapping[str, Handler]
+    sms: frozenset[str] = frozenset()
+
 
 # Accepted whatever the PIN state (27.007 §8.3 note and the SIM-access commands a host
 # needs to learn that state); basic V.250 commands (E, Z, I, &F...) are always accepted.
@@ -80,18 +85,49 @@ ALWAYS_ALLOWED = frozenset(
 )
 
 
+class Dialect(Protocol):
+    """A vendor's dialect as the firmware and its commands read it (harness.virtual.modem.
+    personalities defines them); a protocol, so the firmware never imports its personalities."""
+
+    @property
+    def manufacturer(self) -> str: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def revision(self) -> str | None: ...
+    @property
+    def ati(self) -> tuple[str, ...]: ...
+    @property
+    def commands(self) -> Mapping[str, Handler]: ...
+    @property
+    def hotplug(self) -> HotPlug: ...
+    @property
+    def unknown_answer(self) -> str: ...
+    @property
+    def cpin_read_final(self) -> bool: ...
+    @property
+    def clac(self) -> Callable[[list[str]], list[str]] | None: ...
+    @property
+    def busy_after_cfun(self) -> tuple[int, int] | None: ...
+    @property
+    def default_cmee(self) -> int: ...
+    @property
+    def vendor_defaults(self) -> Mapping[str, int]: ...
+
+
 class Firmware:
     """Executes command lines against one SIM, one network and the modem's settings."""
 
     def __init__(
         self,
-        personality: Personality,
+        personality: Dialect,
         *,
+        commands: CommandTable,
         imei: str,
         card: VirtualUicc | None,
         network: Network,
         faults: FaultConfig,
-        owner: VirtualModem,
+        owner: Terminal,
         urc_sink: Callable[[bytes], None],
     ) -> None:
         self.personality = personality
@@ -100,12 +136,8 @@ class Firmware:
         self.faults = faults
         self.owner = owner
         self._urc_sink = urc_sink
-        self.commands: Mapping[str, Handler] = {
-            **GENERAL_COMMANDS,
-            **SIM_COMMANDS,
-            **SMS_COMMANDS,
-            **personality.commands,
-        }
+        self.commands: Mapping[str, Handler] = {**commands.handlers, **personality.commands}
+        self._sms_commands = commands.sms
         self.settings = self.default_settings()
         self.cfun = 1
         self.card = card
@@ -209,7 +241,7 @@ class Firmware:
             return  # commands that need the SIM say so themselves (CME 10 / CMS 310)
         state = self.sim_state()
         if state.locked:
-            if name in SMS_COMMAND_NAMES:
+            if name in self._sms_commands:
                 raise CmsFault(state.cms)
             raise CmeFault(state.cme)
 

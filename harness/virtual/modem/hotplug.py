@@ -1,30 +1,37 @@
-"""SIM hot-plug, readiness and boot URCs in each vendor's words (FACTS.md §2.3).
+"""SIM hot-plug, readiness and boot URCs in each vendor's words (docs/sources.md §2.3).
 
 Four moments: a SIM inserted, a SIM removed, the SIM becoming ready after a
 PIN/PUK, and the modem booting. Each hook returns the URC lines to send.
-Exact sets marked [U] in FACTS.md are best knowledge, not recordings.
+Exact sets marked [U] in docs/sources.md are best knowledge, not recordings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from harness.virtual.card.uicc import VirtualUicc
+from harness.virtual.modem.settings import Settings
 from harness.virtual.modem.sim_state import SimState
 
-if TYPE_CHECKING:
-    from harness.virtual.modem.firmware import Firmware
 
-StateHook = Callable[["Firmware", SimState], list[str]]
-PlainHook = Callable[["Firmware"], list[str]]
+class HotPlugHost(Protocol):
+    """What a hot-plug hook reads of the firmware (`Firmware` is one)."""
+
+    card: VirtualUicc | None
+    settings: Settings
 
 
-def _none_state(fw: Firmware, state: SimState) -> list[str]:
+StateHook = Callable[[HotPlugHost, SimState], list[str]]
+PlainHook = Callable[[HotPlugHost], list[str]]
+
+
+def _none_state(fw: HotPlugHost, state: SimState) -> list[str]:
     return []
 
 
-def _none(fw: Firmware) -> list[str]:
+def _none(fw: HotPlugHost) -> list[str]:
     return []
 
 
@@ -44,22 +51,22 @@ def _cpin(state: SimState) -> list[str]:
 
 
 # --- Quectel: +QSIMSTAT (when enabled), +QUSIM: 1 on (re)init, +CPIN: NOT READY, +QIND --------
-def _quectel_insert(fw: Firmware, state: SimState) -> list[str]:
+def _quectel_insert(fw: HotPlugHost, state: SimState) -> list[str]:
     lines = ["+QSIMSTAT: 1,1"] if fw.settings.vendor.get("qsimstat") else []
     lines += ["+QUSIM: 1", *_cpin(state)]
     return lines + (["+QIND: SMS DONE"] if state is SimState.READY else [])
 
 
-def _quectel_remove(fw: Firmware) -> list[str]:
+def _quectel_remove(fw: HotPlugHost) -> list[str]:
     lines = ["+QSIMSTAT: 1,0"] if fw.settings.vendor.get("qsimstat") else []
     return [*lines, "+CPIN: NOT READY"]
 
 
-def _quectel_ready(fw: Firmware) -> list[str]:
+def _quectel_ready(fw: HotPlugHost) -> list[str]:
     return ["+CPIN: READY", "+QIND: SMS DONE"]
 
 
-def _quectel_boot(fw: Firmware, state: SimState) -> list[str]:
+def _quectel_boot(fw: HotPlugHost, state: SimState) -> list[str]:
     lines = ["RDY", *_cpin(state), "+QUSIM: 1"] if fw.card is not None else ["RDY"]
     return lines + (["+QIND: SMS DONE"] if state is SimState.READY else [])
 
@@ -68,7 +75,7 @@ QUECTEL = HotPlug(_quectel_insert, _quectel_remove, _quectel_ready, _quectel_boo
 
 
 # --- SIMCom: +CPIN: <code>, "SMS Ready" [U exact set] -----------------------------------------
-def _simcom_insert(fw: Firmware, state: SimState) -> list[str]:
+def _simcom_insert(fw: HotPlugHost, state: SimState) -> list[str]:
     return _cpin(state) + (["SMS Ready"] if state is SimState.READY else [])
 
 
@@ -94,12 +101,12 @@ HUAWEI = HotPlug(
     lambda fw, state: _simst(state),
 )
 
-# --- Sierra (HL series, AT+KSIMDET): +SIM: 1 removed, +SIM: 0 inserted (FACTS §2.3) -----------
+# --- Sierra (HL series, AT+KSIMDET): +SIM: 1 removed, +SIM: 0 inserted (docs/sources.md §2.3)
 SIERRA = HotPlug(insert=lambda fw, state: ["+SIM: 0"], remove=lambda fw: ["+SIM: 1"])
 
 
 # --- Telit #QSS: mode 1 gives 0/1, mode 2 adds 2 (PIN unlocked) and 3 (ready) -----------------
-def _telit_insert(fw: Firmware, state: SimState) -> list[str]:
+def _telit_insert(fw: HotPlugHost, state: SimState) -> list[str]:
     mode = fw.settings.vendor.get("qss", 0)
     if mode == 0:
         return []
@@ -107,11 +114,11 @@ def _telit_insert(fw: Firmware, state: SimState) -> list[str]:
     return lines + (["#QSS: 3"] if mode == 2 and state is SimState.READY else [])
 
 
-def _telit_remove(fw: Firmware) -> list[str]:
+def _telit_remove(fw: HotPlugHost) -> list[str]:
     return ["#QSS: 0"] if fw.settings.vendor.get("qss", 0) else []
 
 
-def _telit_ready(fw: Firmware) -> list[str]:
+def _telit_ready(fw: HotPlugHost) -> list[str]:
     return ["#QSS: 2", "#QSS: 3"] if fw.settings.vendor.get("qss", 0) == 2 else []
 
 

@@ -1,4 +1,6 @@
-"""The network a virtual modem registers with: a small protocol and an accept-all default.
+"""The network a virtual modem registers with: an accept-all default.
+
+The protocols between a modem and a network live in harness.virtual.air_interface.
 
 The modem asks the network to attach a subscriber only after it has read the
 IMSI from its SIM with real APDUs; a SIM that stays PIN-locked never gets that
@@ -9,29 +11,13 @@ network simulator (operator state, SMSC, barring) implements the same protocol.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
 
-from harness.at.parsers.registration import RegStatus
 from harness.sms.pdu import SmsPdu
 from harness.sms.status_report import SmsStatusReport
 from harness.sms.tpdu import SmsSubmit
+from harness.virtual.air_interface import Network, RegStatus, Terminal
 
-if TYPE_CHECKING:
-    from harness.virtual.modem.device import VirtualModem
-
-__all__ = ["DefaultNetwork", "Network", "RegStatus"]
-
-
-class Network(Protocol):
-    """What a modem needs of its network. `attach` answers the +CREG <stat> to show.
-
-    A network may also offer `submit(imsi, pdu, modem)` for mobile-originated SMS
-    and `operator_name` for +COPS; both are optional (see `DefaultNetwork`).
-    """
-
-    def attach(self, imsi: str, modem: VirtualModem) -> RegStatus: ...
-
-    def detach(self, imsi: str) -> None: ...
+__all__ = ["DefaultNetwork", "Network", "RegStatus", "Terminal"]
 
 
 class DefaultNetwork:
@@ -41,16 +27,16 @@ class DefaultNetwork:
     plmn = "00101"  # MCC 001 / MNC 01: the ITU test network
 
     def __init__(self) -> None:
-        self.attached: dict[str, VirtualModem] = {}
+        self.attached: dict[str, Terminal] = {}
 
-    def attach(self, imsi: str, modem: VirtualModem) -> RegStatus:
+    def attach(self, imsi: str, modem: Terminal) -> RegStatus:
         self.attached[imsi] = modem
         return RegStatus.HOME
 
     def detach(self, imsi: str) -> None:
         self.attached.pop(imsi, None)
 
-    def submit(self, imsi: str, pdu: SmsPdu, modem: VirtualModem) -> None:
+    def submit(self, imsi: str, pdu: SmsPdu, modem: Terminal) -> None:
         """An SMS-SUBMIT left the modem: when it asked for one, send a 'delivered' report."""
         tpdu = pdu.tpdu
         if not isinstance(tpdu, SmsSubmit) or not tpdu.status_report_request:

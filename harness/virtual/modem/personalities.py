@@ -3,7 +3,7 @@
 Each one fixes what a driver uses to tell vendors apart and what it must parse:
 identification (+CGMI/+CGMM/+CGMR, ATI), the retry-counter command and its
 format, the ICCID command, hot-plug URCs, and quirks recorded from real modems
-(REAL_MODEMS.md: Wavecom's leading spaces, +CPIN? without OK and +CME ERROR 515
+(docs/sources.md §R: Wavecom's leading spaces, +CPIN? without OK and +CME ERROR 515
 after +CFUN=1; Huawei's `COMMAND NOT SUPPORT` and `\\r\\r\\n` +CLAC).
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from harness.virtual.modem import vendor_commands as vc
+import harness.virtual.modem.vendor_commands as vc
 from harness.virtual.modem.hotplug import (
     GENERIC,
     HUAWEI,

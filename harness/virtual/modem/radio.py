@@ -9,22 +9,36 @@ same <stat> (one virtual LTE cell carries both domains).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from harness.at.parsers.registration import RegStatus
 from harness.errors import CodecError
+from harness.virtual.air_interface import Network, Terminal
+from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem.registration import PREFIXES, urc_line
-from harness.virtual.modem.sim_io import SimError
+from harness.virtual.modem.settings import Settings
+from harness.virtual.modem.sim_io import SimError, SimIo
 from harness.virtual.modem.sim_state import SimState
 
-if TYPE_CHECKING:
-    from harness.virtual.modem.firmware import Firmware
+
+class RadioHost(Protocol):
+    """What registration needs of the firmware that owns it (`Firmware` is one)."""
+
+    card: VirtualUicc | None
+    cfun: int
+    network: Network
+    owner: Terminal
+    settings: Settings
+
+    def require_sim(self) -> SimIo: ...
+    def sim_state(self) -> SimState: ...
+    def urc(self, *lines: str) -> None: ...
 
 
 class Radio:
     """Registration state of one modem; `stat` is what +CREG? shows."""
 
-    def __init__(self, firmware: Firmware) -> None:
+    def __init__(self, firmware: RadioHost) -> None:
         self.fw = firmware
         self.stat = RegStatus.NOT_SEARCHING
         self.imsi: str | None = None  # attached under this IMSI

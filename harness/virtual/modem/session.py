@@ -10,12 +10,24 @@ before the answer to the line it ends.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from harness.virtual.modem.faults import FaultConfig
 from harness.virtual.modem.replies import PendingPrompt, frame
+from harness.virtual.modem.settings import Settings
 
-if TYPE_CHECKING:
-    from harness.virtual.modem.firmware import Firmware
+
+class SessionHost(Protocol):
+    """What a port's line discipline needs of the firmware (`Firmware` is one)."""
+
+    faults: FaultConfig
+    lines_run: int
+    settings: Settings
+
+    def run_line(self, line: str) -> tuple[bytes, PendingPrompt | None]: ...
+    def finish_prompt(self, prompt: PendingPrompt, text: str) -> bytes: ...
+    def run_deferred(self) -> None: ...
+
 
 CR, LF, BS, DEL, CTRL_Z, ESC = 0x0D, 0x0A, 0x08, 0x7F, 0x1A, 0x1B
 MAX_LINE = 2048
@@ -31,7 +43,7 @@ class AtSession:
 
     def __init__(
         self,
-        firmware: Firmware,
+        firmware: SessionHost,
         send: Callable[[bytes], None],
         on_fault: Callable[[str], None],
     ) -> None:

@@ -12,7 +12,8 @@ registered: the network holds the message (`receive` returns False).
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Protocol
 
 from harness.errors import CodecError
 from harness.sms.address import Address
@@ -23,8 +24,11 @@ from harness.sms.status_report import SmsStatusReport
 from harness.sms.tpdu import SmsDeliver, SmsSubmit, Tpdu, decode_tpdu
 from harness.sms.userdata import UserData
 from harness.sms.validity import RelativeValidity
+from harness.virtual.air_interface import Network, Terminal
+from harness.virtual.modem.radio import Radio
 from harness.virtual.modem.replies import CmsFault, PendingPrompt
-from harness.virtual.modem.sim_io import SimError
+from harness.virtual.modem.settings import Settings
+from harness.virtual.modem.sim_io import SimError, SimIo
 from harness.virtual.modem.sim_state import SimState
 from harness.virtual.modem.sms_format import (
     STAT_TO_STATUS,
@@ -36,14 +40,26 @@ from harness.virtual.modem.sms_format import (
 )
 from harness.virtual.modem.sms_store import MessageStore, MeStore, SimStore
 
-if TYPE_CHECKING:
-    from harness.virtual.modem.firmware import Firmware
+
+class SmsHost(Protocol):
+    """What the SMS service needs of the firmware that owns it (`Firmware` is one)."""
+
+    network: Network
+    owner: Terminal
+    radio: Radio
+    settings: Settings
+
+    def defer(self, action: Callable[[], None]) -> None: ...
+    def require_sim(self) -> SimIo: ...
+    def sim_state(self) -> SimState: ...
+    def urc(self, *lines: str) -> None: ...
+
 
 MEMORIES = ("SM", "ME")
 
 
 class SmsService:
-    def __init__(self, firmware: Firmware) -> None:
+    def __init__(self, firmware: SmsHost) -> None:
         self.fw = firmware
         self.me = MeStore()
         self.sent: list[SmsPdu] = []

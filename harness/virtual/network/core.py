@@ -16,12 +16,12 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from harness.at.parsers.registration import RegStatus
 from harness.sms.address import Address
 from harness.sms.status_report import SmsStatusReport
 from harness.sms.tpdu import SmsDeliver, SmsSubmit
+from harness.virtual.air_interface import Terminal
 from harness.virtual.network.clock import Clock
 from harness.virtual.network.events import EventLog, NetworkEvent
 from harness.virtual.network.smsc import (
@@ -36,18 +36,6 @@ from harness.virtual.network.subscribers import LineState, Subscriber, Subscribe
 __all__ = ["Attachment", "NetworkCore", "Terminal"]
 
 log = logging.getLogger(__name__)
-
-
-class Terminal(Protocol):
-    """What the network needs of a modem it serves; `VirtualModem` has all three."""
-
-    def deliver_sms(self, pdu: SmsDeliver, *, imsi: str | None = None) -> bool: ...
-
-    def deliver_status_report(
-        self, report: SmsStatusReport, *, imsi: str | None = None
-    ) -> bool: ...
-
-    def set_registration(self, stat: RegStatus) -> None: ...
 
 
 @dataclass

@@ -17,9 +17,9 @@ told "illegal MS" (24.301 cause #3) it tries again on its own next attempt
 (power cycle, SIM re-inserted, +CFUN=1, +COPS=0, PIN entered).
 
 Messages are delivered at most once, in order, and only to the modem attached
-with the SIM bound to the destination line (`network_core`). A modem's own
+with the SIM bound to the destination line (`core`). A modem's own
 calls (attach, submit) never deliver inline: they schedule the line for the
-worker thread (`network_dispatch`); operator actions and `send_otp` deliver
+worker thread (`dispatch`); operator actions and `send_otp` deliver
 on the caller's thread before they return. Never call an operator action
 from a modem's I/O thread.
 """
