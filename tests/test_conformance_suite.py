@@ -29,8 +29,9 @@ def _ids_in_source() -> set[str]:
     return {m for path in _SUITE.glob("test_*.py") for m in _ID.findall(path.read_text())}
 
 
-def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run(cwd: Path, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("SIMHARNESS_BENCH", "PYTEST_ADDOPTS")}
+    env.update(extra_env)
     argv = [sys.executable, "-m", "pytest", "--pyargs", "harness.conformance",
             "-p", "no:cacheprovider", "--strict-markers", "-rs", *args]  # fmt: skip
     return subprocess.run(
@@ -88,3 +89,22 @@ def test_destructive_tests_skip_without_the_flag(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout[-3000:]
     assert "passed" not in done.stdout.splitlines()[-1]
     assert "run with --allow-destructive" in done.stdout
+
+
+def test_the_virtual_bench_file_runs_the_two_device_proofs(tmp_path: Path) -> None:
+    """fixtures/benches/virtual.toml: the owner's and the thief's phones take part in the
+    stolen-phone proofs and the SIM reinsert; what the file does not give is skipped, named."""
+    bench = _SUITE.parent.parent / "fixtures" / "benches" / "virtual.toml"
+    done = _run(tmp_path, "-v", "--bench", str(bench),
+                SIMHARNESS_VIRTUAL_PIN="1234", SIMHARNESS_VIRTUAL_PUK="12345678")  # fmt: skip
+    assert done.returncode == 0, done.stdout[-4000:]
+    out = done.stdout
+    for test in ("test_theft_pin_locked_is_protected", "test_theft_pin_off_is_caught",
+                 "test_loss_report_and_reactivations_pin_locked",
+                 "test_talked_into_reactivation_pin_off_is_caught",
+                 "test_counter_survives_sim_reinsert",
+                 "test_wrong_pin_spends_exactly_one_try[phone-thief]",
+                 "test_counter_survives_card_reset[reader0]"):  # fmt: skip
+        assert re.search(rf"{re.escape(test)} PASSED", out), test
+    assert 'phone-owner: no live line to send an SMS over (features = ["sms"])' in out
+    assert "needs capability 'emergency_call'" in out

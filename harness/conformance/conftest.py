@@ -51,3 +51,12 @@ def device_puk(request: pytest.FixtureRequest, bench: BenchSession) -> Secret:
     if puk is None:
         pytest.skip(f"the bench does not know the PUK of {name}: set puk_env in its bench file")
     return puk
+
+
+@pytest.fixture
+def live_line(request: pytest.FixtureRequest, bench: BenchSession) -> None:
+    """The test's modem has a SIM with a live line (`features = ["sms"]` in the bench file;
+    the virtual bench's modems do); skips, naming the device, otherwise."""
+    name = _device_name(request)
+    if "sms" not in bench.config.device(name).features:
+        pytest.skip(f'{name}: no live line to send an SMS over (features = ["sms"])')

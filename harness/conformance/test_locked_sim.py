@@ -54,7 +54,9 @@ def test_locked_sim_storage_unreadable(modem: Modem, device_pin: Secret) -> None
 
 @pytest.mark.sms
 @pytest.mark.conformance("LOCK-003", "TS 27.007 §8.3; TS 27.005 §3.2.2, §3.4.2 (ME storage)")
-def test_locked_sim_leaves_no_message_in_me_storage(modem: Modem, device_pin: Secret) -> None:
+def test_locked_sim_leaves_no_message_in_me_storage(
+    modem: Modem, device_pin: Secret, live_line: None
+) -> None:
     """A PIN-locked SIM: a code received into the phone's own storage ("ME") while the SIM
     was open is not readable once the SIM is locked again."""
     make_ready(modem, device_pin)

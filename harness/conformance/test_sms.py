@@ -27,7 +27,7 @@ def _round_trip(modem: Modem, number: str, text: str) -> str:
 
 @pytest.mark.sms
 @pytest.mark.conformance("SMS-001", "TS 27.005 §3.5.1 (+CMGS), §3.4.1 (+CNMI)")
-def test_sms_send_and_receive(modem: Modem, device_pin: Secret) -> None:
+def test_sms_send_and_receive(modem: Modem, device_pin: Secret, live_line: None) -> None:
     """Once READY, a GSM 7-bit SMS sent to the SIM's own number comes back intact."""
     make_ready(modem, device_pin)
     text = "sim-harness conformance SMS-001 @ GSM 7-bit"
@@ -36,7 +36,7 @@ def test_sms_send_and_receive(modem: Modem, device_pin: Secret) -> None:
 
 @pytest.mark.sms
 @pytest.mark.conformance("SMS-002", "TS 23.040 §9.2.3.24.1 (concatenated SMS); TS 27.005 §3.5.1")
-def test_concatenated_sms(modem: Modem, device_pin: Secret) -> None:
+def test_concatenated_sms(modem: Modem, device_pin: Secret, live_line: None) -> None:
     """A text longer than one SMS goes out in parts and comes back joined, in order."""
     make_ready(modem, device_pin)
     text = " ".join(f"part-{n:03d}" for n in range(40))  # 359 characters: three parts
@@ -45,7 +45,7 @@ def test_concatenated_sms(modem: Modem, device_pin: Secret) -> None:
 
 @pytest.mark.sms
 @pytest.mark.conformance("SMS-003", "TS 23.038 §4 (UCS2); TS 27.005 §3.5.1")
-def test_ucs2_sms(modem: Modem, device_pin: Secret) -> None:
+def test_ucs2_sms(modem: Modem, device_pin: Secret, live_line: None) -> None:
     """A text outside the GSM alphabet (UCS2, also concatenated) comes back intact."""
     make_ready(modem, device_pin)
     text = "Код подтверждения: 4821 — не сообщайте его никому. 验证码 ✓ " * 2  # noqa: RUF001
