@@ -14,11 +14,6 @@ from pathlib import Path
 
 import pytest
 
-# pytester's in-process runs drop the modules each run imports: load the virtual bench and
-# the drivers here once, so that runs do not import (and compile) them every time.
-import harness.bench.virtual_lab
-import harness.sim.virtual_link  # noqa: F401
-
 pytestmark = pytest.mark.usefixtures("lean_pytester")
 
 
@@ -292,3 +287,20 @@ def test_a_bench_file_cast_gives_the_stage_and_a_bench_without_one_skips(
     result.stdout.fnmatch_lines(
         ["SKIPPED * stolen-phone stage unavailable: * has no [[]scenario[]] table naming*"]
     )
+
+
+def test_the_bench_comes_from_the_environment_or_the_ini_file(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile("def test_x(bench):\n    assert not bench.real\n")
+    bench = _bench(pytester, ONLY_A_READER)
+    monkeypatch.setenv("SIMHARNESS_BENCH", str(bench))
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines([f"simharness bench: {bench} (virtual); capabilities: sim_reader"])
+    monkeypatch.delenv("SIMHARNESS_BENCH")
+    (pytester.path / "benches").mkdir()
+    bench.rename(pytester.path / "benches" / "lab.toml")
+    pytester.makeini("[pytest]\nsimharness_bench = benches/lab.toml\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["simharness bench: *benches/lab.toml (virtual); capabilities: *"])

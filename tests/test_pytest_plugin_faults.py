@@ -11,12 +11,16 @@ a sacrificial SIM.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
 
 from harness.bench.config import DeviceConfig
 from harness.bench.locks import acquire, lock_name
+from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
+from harness.virtual.card.uicc import VirtualUicc
+from harness.virtual.modem import VirtualModem
 
 pytestmark = pytest.mark.usefixtures("lean_pytester")
 
@@ -217,3 +221,64 @@ def test_destructive_needs_the_flag_and_a_sacrificial_sim(pytester: pytest.Pytes
     result.stdout.fnmatch_lines(
         ["SKIPPED * the SIM in sim-modem (ICCID 8988211000000000018) is not in sacrificial*"]
     )
+
+
+CARD_PIN_TESTS = """
+import pytest
+from harness.errors import WrongPinError
+from harness.sim.pin_service import PinRef
+
+def test_wrong_pin_on_the_card(sim_card):
+    with pytest.raises(WrongPinError):
+        sim_card.pins.verify(PinRef.PIN1, "0000")
+    assert sim_card.pins.retries(PinRef.PIN1) == 2
+"""
+READER = '[[device]]\nname = "card"\nkind = "reader"\nvirtual = true\n'
+
+
+def test_a_card_counter_left_lower_errors_and_is_restored_with_the_pin(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(CARD_PIN_TESTS)
+    bench = pytester.path / "lab.toml"
+    bench.write_text(READER)
+    result = pytester.runpytest("--bench", str(bench))
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*PinStateChanged: card: * (PIN1 3 -> 2)*"])
+    monkeypatch.setenv("LAB_CARD_PIN", "1234")
+    bench.write_text(READER.replace("virtual = true", 'virtual = true\npin_env = "LAB_CARD_PIN"'))
+    result = pytester.runpytest("--bench", str(bench))
+    result.assert_outcomes(passed=1)
+
+
+def test_a_device_busy_in_setup_is_retried_until_it_is_free(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    port = tmp_path / "ttyUSB9"
+    locks = tmp_path / "locks"
+    device = DeviceConfig("lab-modem", "modem", False, port=str(port))
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:  # another job holds the modem for half a second
+        with acquire(lock_name(device), locks, 0):
+            held.set()
+            release.wait(5)
+
+    pytester.makepyfile("def test_uses(modem):\n    assert modem.command('AT').final == 'OK'\n")
+    bench = pytester.path / "lab.toml"
+    bench.write_text(
+        f'lock_dir = "{locks}"\n[[device]]\nname = "lab-modem"\nkind = "modem"\nport = "{port}"\n'
+    )
+    # a modem served on a pty stands in for the lab's: to the plugin it is a real port
+    with VirtualModem(VirtualUicc(load_profile(DEFAULT_PROFILE))) as served:
+        served.start_pty(port)
+        holder = threading.Thread(target=hold)
+        holder.start()
+        held.wait(5)
+        threading.Timer(0.5, release.set).start()
+        result = pytester.runpytest(
+            "--bench", str(bench), "--device-wait", "0.2", "--device-retries", "8"
+        )
+        holder.join(5)
+    result.assert_outcomes(passed=1)
+    assert 1 <= result.parseoutcomes()["rerun"] <= 8  # busy in set-up: rerun until free

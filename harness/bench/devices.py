@@ -147,6 +147,6 @@ def _virtual_card(device: DeviceConfig) -> VirtualUicc:
 
 def _imei(name: str) -> str:
     """A stable, valid-looking IMEI per simulated modem name."""
-    from harness.virtual.modem.serve import imei_for  # noqa: PLC0415
+    from harness.virtual.modem.identity import imei_for  # noqa: PLC0415
 
     return imei_for(sum(name.encode()) % 1000)

@@ -135,7 +135,10 @@ class FileLab:
         ) as stage:
             if transcript is not None:
                 for part in {id(t): t for t in stage.transcripts.values()}.values():
-                    part.add_listener(_copy_into(transcript))
+                    copy = _copy_into(transcript)
+                    for entry in part.entries:  # what opening the modems already said
+                        copy(entry)
+                    part.add_listener(copy)
             yield stage
 
 
