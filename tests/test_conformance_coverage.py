@@ -66,10 +66,13 @@ def test_two(n):
 '''
 
 
-def test_a_labs_own_tests_get_properties_and_a_table(pytester: pytest.Pytester) -> None:
+def test_a_labs_own_tests_get_properties_and_a_table_under_xdist(
+    pytester: pytest.Pytester,
+) -> None:
     pytester.makepyfile(test_lab=LAB_TESTS)
+    # One xdist worker: the controller, which collects nothing, must still write the table.
     result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "--bench-report", "out", "--junitxml", "j.xml"
+        "-p", "no:cacheprovider", "-n", "1", "--bench-report", "out", "--junitxml", "j.xml"
     )
     result.assert_outcomes(passed=2, failed=1)
     table = (pytester.path / "out" / "conformance.md").read_text()
@@ -93,6 +96,6 @@ def test_a(): pass
 def test_b(): pass
 """
     )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "no:cacheprovider")
     assert result.ret != 0
     result.stderr.fnmatch_lines(["*conformance id X-001 is used by *test_a and *test_b*"])
