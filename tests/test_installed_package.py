@@ -140,3 +140,36 @@ def test_attack_audit_reads_the_shipped_pin_list_from_outside_the_checkout(
     assert "Not weak" in uncommon.stdout
     assert judged.lists_checked and all(name in uncommon.stdout for name in judged.lists_checked)
     assert rare not in uncommon.stdout + uncommon.stderr  # the owner's PIN is never shown
+
+
+def test_the_conformance_suite_runs_from_the_installed_package(
+    installed_wheel: Path, outside_dir: Path
+) -> None:
+    """`pytest --pyargs harness.conformance`, with pytest and the suite from the wheel."""
+    done = subprocess.run(
+        [
+            str(installed_wheel / "python"),
+            "-m",
+            "pytest",
+            "--pyargs",
+            "harness.conformance",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-k",
+            "entry_of_pin or theft_pin_locked",
+            "--bench-report",
+            "evidence",
+        ],
+        cwd=outside_dir,
+        env=outside_env(installed_wheel, outside_dir),
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT_S,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "3 passed" in done.stdout  # PIN-001 on both modems, STOLEN-001
+    table = (outside_dir / "evidence" / "conformance.md").read_text()
+    assert "| PIN-001 |" in table and "| STOLEN-001 |" in table
