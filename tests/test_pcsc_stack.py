@@ -5,11 +5,12 @@ Uses vpcd slot 1 (reader "Virtual PCD 00 01"); slot 0 belongs to the session fix
 
 from __future__ import annotations
 
-import queue
+import os
 import re
+import select
 import subprocess
 import sys
-import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,11 +42,7 @@ class ServedCard:
             text=True,
             stdin=subprocess.DEVNULL,
         )
-        # A reader thread, not select() + readline(): readline buffers every line that has
-        # arrived, so a select() for the second one would wait for a line already read.
-        self._output: queue.Queue[str | None] = queue.Queue()
-        self._reader = threading.Thread(target=self._pump, daemon=True)
-        self._reader.start()
+        self._pending = b""  # read from the descriptor, not yet returned as a line
         try:
             self.lines = [self._line(), self._line()]
         except BaseException:
@@ -53,32 +50,30 @@ class ServedCard:
             self.proc.wait(timeout=10)
             raise
 
-    def _pump(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self._output.put(line)
-        self._output.put(None)
-
     def _line(self, timeout: float = 10.0) -> str:
-        """One line of output, or fail after `timeout` (a silent child must not hang)."""
-        try:
-            line = self._output.get(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError(f"card serve printed nothing within {timeout} s") from None
-        if line is None:
-            raise AssertionError("card serve ended before printing its next line")
-        return line.strip()
+        """One line of output, or fail after `timeout` (a silent child must not hang).
+
+        Read from the descriptor: a buffered readline() may swallow the next line too,
+        and select() would then wait for output that has already arrived.
+        """
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._pending:
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise AssertionError(f"card serve printed nothing within {timeout} s")
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                raise AssertionError(f"card serve exited: {self._pending.decode()!r}")
+            self._pending += chunk
+        line, _, self._pending = self._pending.partition(b"\n")
+        return line.decode().strip()
 
     def stop(self) -> str:
         self.proc.terminate()
-        self.proc.wait(timeout=10)
-        self._reader.join(timeout=10)
-        rest: list[str] = []
-        while not self._output.empty():
-            line = self._output.get_nowait()
-            if line is not None:
-                rest.append(line)
-        return "".join(rest)
+        out, _ = self.proc.communicate(timeout=10)  # reads the descriptor too
+        return self._pending.decode() + out
 
 
 @pytest.fixture
