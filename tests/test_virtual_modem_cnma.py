@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+import pytest
 from test_virtual_modem_sms import read_with_data
 from test_virtual_modem_support import RawPort, modem_on_pty, new_card
 
-from harness.modem import Modem
+from harness.errors import SmsIntegrityError
+from harness.modem import Modem, ReplayScript, ReplayStream
 from harness.safety import SafetyPolicy
 from harness.sms.address import Address
 from harness.sms.pdu import SmsPdu
@@ -141,3 +143,34 @@ def test_the_driver_routes_to_the_terminal_and_acknowledges() -> None:
             assert modem.command("AT+CNMI?").lines == ["+CNMI: 2,2,0,1,0"]
             time.sleep(0.1)
             assert modem.command("AT+CPMS?").lines[0].startswith('+CPMS: "SM",0,')
+
+
+def _routed_script(pdu_line: str) -> str:
+    return (
+        "-> ATE0\n<- OK\n-> AT+CMEE=1\n<- OK\n"
+        "-> AT+CMGF=0\n<- OK\n-> AT+CNMI=2,1,0,0,0\n<- OK\n"
+        "-> AT+CSMS=1\n<- +CSMS: 1,1,1\n<- OK\n"
+        f"-> AT+CNMI=2,2,0,1,0\n<- OK\n<- +CMT: ,{len(GOOD) // 2 - 1}\n<- {pdu_line}\n"
+    )
+
+
+GOOD = "00" + SmsDeliver(SENDER, WHEN, UserData("code 424242")).encode().hex().upper()
+
+
+def test_the_driver_acknowledges_an_intact_cmt_and_refuses_a_damaged_one() -> None:
+    """27.005 §3.4.4: RP-ACK (+CNMA) for what it took, RP-ERROR (+CNMA=2) for a message
+    that arrived damaged, so the network keeps it and sends it again."""
+    intact = ReplayStream(ReplayScript.parse(_routed_script(GOOD) + "-> AT+CNMA\n<- OK\n"))
+    with Modem(intact, vendor="generic") as modem:
+        modem.route_sms_to_terminal()
+        assert modem.wait_for_sms(3).text == "code 424242"
+    assert intact.finished and not intact.mismatches
+    damaged_pdu = GOOD[:-6] + "ZZ"  # the line lost characters: no valid hex PDU
+    damaged = ReplayStream(
+        ReplayScript.parse(_routed_script(damaged_pdu) + "-> AT+CNMA=2\n<- OK\n")
+    )
+    with Modem(damaged, vendor="generic") as modem:
+        modem.route_sms_to_terminal()
+        with pytest.raises(SmsIntegrityError):
+            modem.wait_for_sms(3)
+    assert damaged.finished and not damaged.mismatches
