@@ -280,9 +280,12 @@ class PinModel(RuleBasedStateMachine):
         elif which == 1 and not self.enabled:
             outcome = ("disabled", 0)
         else:
+            was_verified = which in self.verified
             outcome = self.check_pin(which, right)
             if outcome[0] == "ok":
                 self.value[which] = new
+            elif was_verified and outcome[1]:
+                self.verified.add(which)  # TS 102 221 §11.1.10: the default profile keeps it
         self.run(gsm, 0x24, which, data, outcome)
 
     @rule(
@@ -396,8 +399,10 @@ class PinModel(RuleBasedStateMachine):
                 self.uicc("00A4040C07A0000000871002")
             sw = self.uicc(f"002000{p2}00")
             enabled = self.enabled or which == 2
-            if enabled and which in self.verified:
-                assert sw == 0x9000 and self.pin[which] == MAX_PIN
+            if enabled and which in self.verified and self.pin[which] == MAX_PIN:
+                assert sw == 0x9000
+            elif enabled and which in self.verified:  # a wrong CHANGE cost attempts
+                assert sw == 0x63C0 | self.pin[which] and self.pin[which] >= 1
             else:
                 assert sw == 0x63C0 | self.pin[which], f"{sw:04X} for PIN{which}"
             assert self.uicc(f"002C00{p2}00") == 0x63C0 | self.puk[which]

@@ -6,6 +6,7 @@ import os
 import select
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -192,3 +193,31 @@ def test_last_attempt_and_puk_need_an_explicit_flag(served_modem: Path) -> None:
     assert unblocked.returncode == 0, unblocked.stderr
     assert "READY" in unblocked.stdout
     assert "12345678" not in unblocked.stdout + unblocked.stderr
+
+
+def test_serve_trace_writes_the_at_traffic_masked(tmp_path: Path) -> None:
+    link, trace = tmp_path / "modem0", tmp_path / "at.log"
+    argv = [sys.executable, "-m", "harness.cli", "modem", "serve", "--link", str(link), "--no-api"]
+    proc = subprocess.Popen(
+        [*argv, "--trace", str(trace)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while not link.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert link.exists(), "modem serve did not open its port"
+        result = simharness(
+            "modem", "pin", "unlock", "--port", str(link), "--pin-env", "SIM_PIN",
+            env={"SIM_PIN": PIN},
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout + result.stderr
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    text = trace.read_text()
+    assert "AT+CPIN=" in text and "modem0 /dev/pts/" in text
+    assert f'"{PIN}"' not in text and "+CPIN: READY" in text

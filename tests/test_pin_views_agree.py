@@ -37,13 +37,14 @@ class Model:
     enabled: bool = PROFILE.pin1_enabled
     verified: bool = False
 
-    def check(self, value: str) -> bool:
-        """Decrement-then-compare, as the card does; True when the value matched."""
+    def check(self, value: str, *, keeps_verification: bool = False) -> bool:
+        """Decrement-then-compare, as the card does; True when the value matched.
+        `keeps_verification`: a wrong old PIN in CHANGE (TS 102 221 §11.1.10)."""
         self.retries -= 1
         if value == self.pin:
             self.retries, self.verified = 3, True
             return True
-        self.verified = False
+        self.verified = self.verified and keeps_verification and self.retries > 0
         return False
 
     @property
@@ -87,7 +88,7 @@ class PinViews(RuleBasedStateMachine):
         allowed = m.retries > 0 and m.enabled
         with contextlib.suppress(HarnessError):
             self._sim(use_gsm).pins.change(PinRef.PIN1, old, new)
-        if allowed and m.check(old):
+        if allowed and m.check(old, keeps_verification=True):
             m.pin = new
 
     @rule(value=pins, enable=st.booleans(), use_gsm=st.booleans())
@@ -131,7 +132,7 @@ class PinViews(RuleBasedStateMachine):
             m.enabled,
         )
         assert modem.cpin is m.cpin
-        if m.puk == 0:
+        if m.puk == 0 and m.retries == 0:  # a blocked PUK alone leaves the PIN usable
             assert modem.cpin in (CpinCode.SIM_FAILURE, CpinCode.READY)
 
 

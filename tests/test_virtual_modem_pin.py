@@ -179,7 +179,9 @@ def test_cpwd_changes_pin1_and_pin2_on_the_card() -> None:
     with modem_on_pty(card) as (_, port):
         unlock(port)
         assert port.lines('AT+CPWD="SC","0000","4321"') == ["+CME ERROR: 16"]
-        unlock(port)  # the failed CHANGE left PIN1 unverified on the card
+        # TS 102 221 §11.1.10: a wrong old PIN costs an attempt, the SIM stays unlocked
+        assert port.lines("AT+CPIN?") == ["+CPIN: READY", "OK"]
+        assert port.lines('AT+CPINR="SIM PIN"')[0] == "+CPINR: SIM PIN,2,3"
         assert port.lines('AT+CPWD="SC","1234","4321"') == ["OK"]
         assert port.lines('AT+CPWD="P2","5678","8765"') == ["OK"]
         assert port.lines('AT+CPWD="SC","4321","12"') == ["+CME ERROR: 50"]
@@ -188,6 +190,16 @@ def test_cpwd_changes_pin1_and_pin2_on_the_card() -> None:
     with modem_on_pty(card) as (_, port):
         assert port.lines('AT+CPIN="4321"') == ["OK"]
         assert port.lines('AT+CLCK="FD",1,"8765"') == ["OK"]
+
+
+def test_owner_pin_profile_option_drops_the_verification_after_a_wrong_change() -> None:
+    card = new_card(pins__change_wrong_pin_drops_verification=True)
+    with modem_on_pty(card) as (_, port):
+        unlock(port)
+        assert port.lines('AT+CPWD="SC","0000","4321"') == ["+CME ERROR: 16"]
+        assert port.lines("AT+CPIN?") == ["+CPIN: SIM PIN", "OK"]  # Java Card OwnerPIN
+        unlock(port)
+        assert port.lines('AT+CPWD="SC","1234","4321"') == ["OK"]
 
 
 def test_power_cycle_forgets_the_verification_but_not_the_counters() -> None:

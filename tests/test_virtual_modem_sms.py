@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime
 
 from test_virtual_modem_support import RawPort, modem_on_pty, new_card, unlock
@@ -14,6 +15,7 @@ from harness.sms.pdu import SmsPdu
 from harness.sms.tpdu import SmsDeliver, SmsSubmit
 from harness.sms.userdata import UserData
 from harness.virtual.card.uicc import VirtualUicc
+from harness.virtual.modem import FaultConfig
 
 SENDER = Address.parse("+15550001111")
 WHEN = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -238,3 +240,26 @@ def test_csca_and_csmp() -> None:
         assert port.lines("AT+CSMP=49,169") == ["OK"]
         assert port.lines("AT+CSMP?") == ["+CSMP: 49,169,0,0", "OK"]
         assert port.lines("AT+CPMS=?") == ['+CPMS: ("SM","ME"),("SM","ME"),("SM","ME")', "OK"]
+
+
+def _report_gap(faults: FaultConfig | None) -> float:
+    """Seconds between the +CMGS answer and the +CDSI of its status report."""
+    with modem_on_pty(new_card(pins__pin1_enabled=False), faults=faults) as (_, port):
+        assert port.lines("AT+CNMI=2,1,0,2,0") == ["OK"]
+        srr = SmsSubmit(
+            Address.parse("+15550002222"), UserData("ping"), status_report_request=True
+        ).encode()
+        assert port.command(f"AT+CMGS={len(srr)}") == b"\r\n> "
+        port.write(b"00" + srr.hex().upper().encode() + b"\x1a")
+        port.read_until(b"OK\r\n")
+        answered = time.monotonic()
+        port.read_until(b'\r\n+CDSI: "SM",')
+        return time.monotonic() - answered
+
+
+def test_the_status_report_comes_a_while_after_the_submit() -> None:
+    assert 0.08 <= _report_gap(None) < 1.0
+
+
+def test_the_burst_fault_sends_the_report_with_the_submit() -> None:
+    assert _report_gap(FaultConfig(status_report_burst=True)) < 0.05

@@ -8,7 +8,8 @@ set -euo pipefail
 # libpcsclite-dev: pyscard builds against it; iproute2: `ip` brings up the private
 # namespace's loopback; util-linux: unshare/nsenter/setpriv; gcc: pyscard's C extension.
 # gammu: a third-party modem tool the tests run against the virtual modem.
-packages=(pcscd vsmartcard-vpcd pcsc-tools libpcsclite-dev iproute2 util-linux gcc gammu)
+# tshark: Wireshark's dissectors read the GSMTAP SIM packets of `card serve --gsmtap`.
+packages=(pcscd vsmartcard-vpcd pcsc-tools libpcsclite-dev iproute2 util-linux gcc gammu tshark)
 
 installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"

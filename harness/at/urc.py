@@ -60,6 +60,7 @@ KNOWN_URC_PREFIXES: tuple[str, ...] = (
     "+QIND:",
     "+QUSIM:",
     "+QSIMSTAT:",
+    "+UUSIMSTAT:",
     "^SIMST:",
     "^SCKS:",
     "#QSS:",
@@ -81,7 +82,17 @@ KNOWN_URC_PREFIXES: tuple[str, ...] = (
 
 # Whole-line URCs (boot and ring indications).
 KNOWN_URC_LINES: frozenset[str] = frozenset(
-    {"RING", "RDY", "SMS Ready", "Call Ready", "PB DONE", "+PBREADY", "NORMAL POWER DOWN"}
+    {
+        "RING",
+        "RDY",
+        "^SYSSTART",
+        "SMS Ready",
+        "SMS DONE",
+        "Call Ready",
+        "PB DONE",
+        "+PBREADY",
+        "NORMAL POWER DOWN",
+    }
 )
 
 _PREFIX = re.compile(r"^([+^#$%*!_][A-Za-z0-9_]+):")

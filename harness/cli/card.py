@@ -29,6 +29,14 @@ def add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         "--slot", type=int, choices=(0, 1), default=0, help="vpcd slot (reader 00 00 or 00 01)"
     )
     serve.add_argument("--host", default="127.0.0.1", help="where vpcd listens (default 127.0.0.1)")
+    serve.add_argument(
+        "--trace", type=Path, metavar="FILE", help="append a masked APDU log to FILE, live"
+    )
+    serve.add_argument(
+        "--gsmtap",
+        metavar="HOST[:PORT]",
+        help="send each APDU and ATR as a GSMTAP SIM packet (UDP, port 4729 by default)",
+    )
     serve.set_defaults(func=_cmd_card_serve)
 
     info = card_commands.add_parser("info", help="identity and PIN status of the card in a reader")
@@ -45,7 +53,9 @@ def add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
 def _cmd_card_serve(args: argparse.Namespace) -> int:
     from harness.virtual.card.serve import serve_card  # noqa: PLC0415 - keep start-up light
 
-    return serve_card(args.profile, args.state, args.slot, args.host)
+    return serve_card(
+        args.profile, args.state, args.slot, args.host, trace=args.trace, gsmtap=args.gsmtap
+    )
 
 
 def _cmd_card_info(args: argparse.Namespace) -> int:

@@ -49,6 +49,9 @@ def add_modem_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         metavar="KNOB=VALUE",
         help="fault injection, repeatable (e.g. split_writes=true)",
     )
+    serve.add_argument(
+        "--trace", metavar="FILE", help="append every port's AT traffic (masked) to FILE, live"
+    )
     serve.set_defaults(func=_serve)
 
     info = sub.add_parser("info", help="identity, SIM state, PIN counters, registration")
@@ -92,6 +95,7 @@ def _serve(args: argparse.Namespace) -> int:
         faults=args.fault,
         out=sys.stdout,
         api=not args.no_api,
+        trace=Path(args.trace) if args.trace else None,
     )
 
 

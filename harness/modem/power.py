@@ -1,10 +1,13 @@
 """Radio and reset: +CFUN (TS 27.007 §8.2; docs/sources.md §1.6) and the vendor's reset command.
 
-A reset ends with the modem answering AT again and its SIM settled. On the
-way the port may vanish (a USB modem re-enumerates; the transport's reopen()
-brings it back), and the modem forgets ATE0/+CMEE (the init sequence runs
-again) and its SIM forgets that the PIN was entered (the card's counters do
-not change: DESIGN.md, card state is EEPROM).
+A reset ends with the modem answering AT again and its SIM settled. Where the
+vendor profile names the URC its firmware sends once it is up (`boot_urcs`:
+Quectel's RDY, Huawei's ^SYSSTART...), the reset waits for that URC; without
+one it probes with AT. On the way the port may vanish (a USB modem
+re-enumerates; the transport's reopen() brings it back), and the modem
+forgets ATE0/+CMEE (the init sequence runs again) and its SIM forgets that the
+PIN was entered (the card's counters do not change: DESIGN.md, card state is
+EEPROM).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ log = logging.getLogger(__name__)
 _RESET_ANSWER_S = 5.0  # some modems reboot before their OK is out
 _PROBE_S = 1.0
 _BOOT_GRACE_S = 0.2  # after the reset's OK, before probing (a boot URC cuts it short)
+_BOOT_PROBE_EVERY_S = 2.0  # waiting for a start-up URC: probe this seldom meanwhile
 
 
 class PowerOps(ModemSession):
@@ -52,10 +56,14 @@ class PowerOps(ModemSession):
         limit = timeout if timeout is not None else self.profile.reboot_s
         deadline = time.monotonic() + limit
         seen = self.sim_events.count
+        booted = self.boot_events.count
         self._send_reset()
-        # Give the modem a moment to go down; a SIM/boot URC ends the wait early.
-        self.sim_events.wait_newer(seen, _BOOT_GRACE_S)
-        self._wait_for_at(deadline, limit)
+        if self.profile.boot_urcs:
+            self._wait_for_at(deadline, limit, boot_seen=booted)
+        else:
+            # Give the modem a moment to go down; a SIM URC ends the wait early.
+            self.sim_events.wait_newer(seen, _BOOT_GRACE_S)
+            self._wait_for_at(deadline, limit)
         self.initialise()
         return self.wait_sim_settled(max(deadline - time.monotonic(), _PROBE_S))
 
@@ -74,8 +82,11 @@ class PowerOps(ModemSession):
                 return
         raise AtCommandError(f"{self.name}: {' / '.join(commands)}", "no reset command accepted")
 
-    def _wait_for_at(self, deadline: float, limit: float) -> None:
-        """Probe with AT until it answers; reopen the port if it vanished."""
+    def _wait_for_at(self, deadline: float, limit: float, boot_seen: int | None = None) -> None:
+        """Probe with AT until it answers; reopen the port if it vanished. With
+        `boot_seen`, first wait for the profile's start-up URC, probing only every
+        _BOOT_PROBE_EVERY_S meanwhile (a port that never carries the URC, e.g. Huawei's
+        ^SYSSTART on USB, is still found up)."""
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -83,6 +94,11 @@ class PowerOps(ModemSession):
                     f"{self.name}: no answer to AT within {limit:g} s after the reset; check "
                     f"power and the port (`ls /dev/serial/by-id/`)"
                 )
+            if boot_seen is not None and self.boot_events.wait_newer(
+                boot_seen, min(_BOOT_PROBE_EVERY_S, remaining)
+            ):
+                log.info("%s: start-up URC seen after the reset", self.name)
+                boot_seen = None
             try:
                 self.at.command("AT", timeout=min(_PROBE_S, remaining))
                 return

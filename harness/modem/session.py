@@ -124,6 +124,7 @@ class ModemSession:
         self.manufacturer: str | None = None
         self.model: str | None = None
         self.sim_events = UrcLog()
+        self.boot_events = UrcLog()  # the profile's start-up URCs (harness.modem.power)
         self.registration_events = UrcLog()
         self._lock = threading.RLock()
         self._sms_ready = False  # PDU mode and indications set since the last (re)start
@@ -191,11 +192,23 @@ class ModemSession:
             default_timeout=self._default_timeout,
             name=self.name,
         )
-        for prefix in self.profile.sim_urcs:
-            channel.on_urc(prefix, self.sim_events)
+        self._watch_profile_urcs(channel)
         for prefix in ("+CREG:", "+CGREG:", "+CEREG:", "+C5GREG:"):
             channel.on_urc(prefix, self.registration_events)
         self._channel = channel
+
+    def _watch_profile_urcs(self, channel: AtChannel) -> None:
+        """Start-up URCs first (a handler's first match wins), then the SIM URCs; a
+        start-up URC that is also a SIM URC (u-blox +UUSIMSTAT) is logged as both."""
+        for prefix in self.profile.boot_urcs:
+            channel.on_urc(prefix, self._on_boot_urc)
+        for prefix in self.profile.sim_urcs:
+            channel.on_urc(prefix, self.sim_events)
+
+    def _on_boot_urc(self, urc: Urc) -> None:
+        self.boot_events(urc)
+        if any(urc.line.startswith(prefix) for prefix in self.profile.sim_urcs):
+            self.sim_events(urc)
 
     def reattach(self, deadline_s: float) -> None:
         """After the port vanished (USB re-enumeration): reopen it and a new channel."""
@@ -235,8 +248,7 @@ class ModemSession:
         previous = self.profile
         self.profile = detect_vendor(self.manufacturer, self.model)
         if self.profile is not previous and self._channel is not None:
-            for prefix in self.profile.sim_urcs:
-                self._channel.on_urc(prefix, self.sim_events)
+            self._watch_profile_urcs(self._channel)
         log.info(
             "%s: %s %s -> profile %s", self.name, self.manufacturer, self.model, self.profile.name
         )

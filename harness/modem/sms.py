@@ -10,6 +10,14 @@ Incoming messages: `wait_for_sms` turns on +CNMI indications and takes
 `+CMTI: "<mem>",<index>` (stored: read with +CMGR) and `+CMT: ,<len>` + PDU
 (routed) from the channel's URC queue, so one that arrived before the call
 is not lost.
+
+Routing to the terminal in phase 2+ (`route_sms_to_terminal`): AT+CSMS=1 and
++CNMI <mt>=2, <ds>=1, so messages come as +CMT and status reports as +CDS and
+each must be acknowledged with AT+CNMA (27.005 §3.4.4) — the driver does so as
+it takes them (AT+CNMA=2, RP-ERROR, for a damaged one, so the network sends it
+again). The modem waits only the network timeout (TS 24.011 TR2M, some 12-20 s)
+and then turns routing off and answers the network RP-ERROR, so call
+`wait_for_sms`/`wait_for_status_report` promptly in that mode.
 """
 
 from __future__ import annotations
@@ -24,12 +32,14 @@ from harness.at.parsers import (
     MessageHeader,
     MessageStatus,
     StoredIndication,
+    parse_cds,
+    parse_cdsi,
     parse_cmgl,
     parse_cmgr,
     parse_cpms,
 )
 from harness.at.parsers.fields import payload, to_int
-from harness.errors import CodecError, HarnessError, SmsNotFoundError
+from harness.errors import CmsError, CodecError, HarnessError, SmsNotFoundError
 from harness.modem.session import ModemSession
 from harness.sms.address import Address
 from harness.sms.concat import submit_parts
@@ -43,7 +53,10 @@ log = logging.getLogger(__name__)
 
 INCOMING_SMS = re.compile(r"^\+CMTI?:")
 """The URCs that announce a new message: +CMTI (stored) and +CMT (routed with its PDU)."""
+INCOMING_REPORT = re.compile(r"^\+CDSI?:")
+"""The URCs that announce a status report: +CDSI (stored) and +CDS (routed with its PDU)."""
 _CNMI = "AT+CNMI=2,1,0,0,0"  # buffer while busy; store class 0/1 and say +CMTI
+_CNMI_ROUTED = "AT+CNMI=2,2,0,1,0"  # 27.005 §3.4.1: +CMT and +CDS straight to the TE
 
 
 @dataclass(frozen=True)
@@ -146,6 +159,7 @@ class SmsOps(ModemSession):
 
     _read_memory: str | None = None
     _concat_reference: int | None = None
+    _acknowledge: bool = False  # phase 2+ routing: each +CMT/+CDS owes an AT+CNMA
 
     def set_sms_mode(self, pdu: bool = True) -> None:
         """AT+CMGF=0 (PDU) or 1 (text). The driver's own calls need PDU mode."""
@@ -268,11 +282,50 @@ class SmsOps(ModemSession):
         """PDU mode and +CNMI=2,1: new messages are stored and announced by +CMTI."""
         self._ensure_pdu_mode()
 
+    def route_sms_to_terminal(self, *, phase2plus: bool = True) -> None:
+        """+CMT/+CDS routed to the host instead of stored (+CNMI=2,2,0,1,0).
+
+        With `phase2plus` (AT+CSMS=1, 27.005 §3.2.1) the host acknowledges each one
+        with AT+CNMA, which this driver does when it takes the message; a modem whose
+        +CSMS answer shows no phase 2+ mobile-terminated support (<mt> 0) is refused
+        with HarnessError rather than left silently acknowledging on its own.
+        """
+        self._ensure_pdu_mode()
+        if phase2plus:
+            response = self.command("AT+CSMS=1", prefixes=("+CSMS:",))
+            lines = response.with_prefix("+CSMS:")
+            fields = payload(lines[0], "+CSMS:").split(",") if lines else []
+            if not fields or fields[0].strip() != "1":
+                raise HarnessError(
+                    f"{self.name}: AT+CSMS=1 answered {lines or 'nothing'}: no phase 2+ "
+                    "support for mobile-terminated SMS; use route_sms_to_terminal("
+                    "phase2plus=False) or the stored route (+CMTI)"
+                )
+        else:
+            self.command("AT+CSMS=0")
+        self.command(_CNMI_ROUTED)
+        self._acknowledge = phase2plus
+
+    def wait_for_status_report(self, timeout: float = 60.0) -> SmsMessage:
+        """The next status report (+CDSI then +CMGR, or +CDS with its PDU)."""
+        self._ensure_pdu_mode()
+        urc = self.at.wait_for(INCOMING_REPORT, timeout)
+        if urc.line.startswith("+CDSI:"):
+            return self._read_indicated(parse_cdsi(urc.line))
+        length = parse_cds(urc.line)
+        if not isinstance(length, int):
+            raise CodecError(f"{self.name}: a text-mode +CDS in PDU mode: {urc.line!r}")
+        header = MessageHeader(index=None, status=None, alpha=None, length=length)
+        message = decode_message(header, urc.data, None)
+        self._acknowledge_routed(positive=message.intact)
+        return message
+
     # ---- internals -------------------------------------------------------------------
 
     def _ensure_pdu_mode(self) -> None:
         if self._sms_ready:
             return
+        self._acknowledge = False  # (re)started: +CSMS is back at 0, routing at the default
         self.command("AT+CMGF=0")
         if self.try_command(_CNMI) is None:
             self.try_command("AT+CNMI=2,1")
@@ -282,6 +335,19 @@ class SmsOps(ModemSession):
         # modem was away is lost, so the next wait re-lists the storage.
         state.rescan_due = state.configured_once
         state.configured_once = True
+
+    def _acknowledge_routed(self, *, positive: bool = True) -> None:
+        """27.005 §3.4.4: in phase 2+ the TE acknowledges each routed +CMT/+CDS, RP-ACK
+        (AT+CNMA) or, for a damaged one, RP-ERROR (AT+CNMA=2) so the network keeps it.
+        A CMS 340 means the modem expected none (it timed out, or acknowledged itself)."""
+        if not self._acknowledge:
+            return
+        try:
+            self.command("AT+CNMA" if positive else "AT+CNMA=2")
+        except CmsError as exc:
+            if exc.code != 340:
+                raise
+            log.warning("%s: AT+CNMA: the modem expected no acknowledgement", self.name)
 
     def _read_indicated(self, where: StoredIndication) -> SmsMessage:
         if self._read_memory != where.memory:

@@ -71,6 +71,7 @@ class SmsReceiveOps(SmsOps):
             self._incoming.unread.append(where)
             return self._read_owed(where, fresh=True)
         message = decode_message(parse_cmt(urc.line), urc.data, None)
+        self._acknowledge_routed(positive=message.intact)  # phase 2+ only (harness.modem.sms)
         if not message.intact:
             raise SmsIntegrityError(
                 f"{self.name}: a routed message (+CMT) arrived damaged ({message.error}); it "

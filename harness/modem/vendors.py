@@ -54,6 +54,9 @@ class VendorProfile:
     iccid_prefix: str | None = None
     reset_command: str = "AT+CFUN=1,1"
     sim_urcs: tuple[str, ...] = ("+CPIN:",)
+    # The URC (prefix) the firmware sends once it is up after a power cycle: a reset waits
+    # for it instead of probing blind. Empty: the family sends none by default.
+    boot_urcs: tuple[str, ...] = ()
     csim_lock: bool = False  # Telit: AT+CSIM=1 before a +CSIM session, AT+CSIM=0 after
     cpin_info_grace: float | None = None  # Wavecom answers +CPIN? without OK
     busy_codes: frozenset[int] = frozenset({14, 515})  # +CME codes worth a bounded retry
@@ -92,6 +95,7 @@ PROFILES: dict[str, VendorProfile] = {
             iccid_command="AT+QCCID",
             iccid_prefix="+QCCID:",
             sim_urcs=("+CPIN:", "+QUSIM:", "+QSIMSTAT:"),
+            boot_urcs=("RDY",),  # EC2x/EG2x AT manual: "RDY" once the UART is ready
         ),
         VendorProfile(
             name="simcom",
@@ -104,6 +108,7 @@ PROFILES: dict[str, VendorProfile] = {
             iccid_command="AT+CICCID",
             iccid_prefix="+ICCID:",
             reset_command="AT+CRESET",
+            boot_urcs=("RDY",),  # SIM7500/SIM7600 AT manual: "RDY" at power-on [best knowledge]
         ),
         VendorProfile(
             name="huawei",
@@ -117,6 +122,8 @@ PROFILES: dict[str, VendorProfile] = {
             iccid_prefix="^ICCID:",
             reset_command="AT^RESET",
             sim_urcs=("+CPIN:", "^SIMST:"),
+            # ME909 application guide §2.1: ^SYSSTART once started (UART port; not on USB)
+            boot_urcs=("^SYSSTART",),
         ),
         VendorProfile(
             name="sierra",
@@ -158,6 +165,7 @@ PROFILES: dict[str, VendorProfile] = {
             iccid_prefix="+CCID:",
             reset_command="AT+CFUN=16",
             sim_urcs=("+CPIN:", "+UUSIMSTAT:"),
+            boot_urcs=("+UUSIMSTAT:",),  # with +USIMSTAT reporting on [best knowledge]
         ),
         VendorProfile(
             name="wavecom",
@@ -170,6 +178,7 @@ PROFILES: dict[str, VendorProfile] = {
             iccid_command="AT+CCID",
             iccid_prefix="+CCID:",
             sim_urcs=("+CPIN:", "+WIND:"),
+            boot_urcs=("+WIND: 3", "+WIND: 4"),  # with the +WIND bits for "ready" set
             cpin_info_grace=0.15,
         ),
         GENERIC,

@@ -20,6 +20,8 @@ ALL_CODEC_MODULES: tuple[str, ...] = (
     "harness.sim.gsm_response",
     "harness.sim.ef_identity",
     "harness.sim.ef_service",
+    "harness.sim.ef_location",
+    "harness.sim.gsmtap",
     "harness.sim.ef_sms",
     "harness.sim.ef_dir",
 )

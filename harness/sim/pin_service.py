@@ -23,7 +23,7 @@ from harness.safety import SafetyPolicy, Spend
 from harness.secrets import Secret
 from harness.sim.apdu import Apdu, Response
 from harness.sim.fcp import decode_fcp
-from harness.sim.fids import MF, CardKind
+from harness.sim.fids import EF_IMSI, MF, CardKind
 from harness.sim.gsm_response import decode_gsm_df_status
 from harness.sim.key_refs import (
     GSM_CHV1,
@@ -262,6 +262,8 @@ class PinService:
         response = self._card.link.transmit(Apdu(0x00, ins, 0x00, ref.uicc_ref))
         left = retries_from_63cx(response.sw1, response.sw2)
         if left is not None:
+            if ref is PinRef.PIN1 and not unblock and left > 0 and self.enabled(ref):
+                return left, self._pin1_satisfied()
             return left, False
         if response.sw == 0x9000 and not unblock and self.enabled(ref):
             # Enabled and already verified: the counter was reset to its initial value
@@ -279,6 +281,18 @@ class PinService:
         raise StatusWordError(
             response.sw1, response.sw2, describe(response.sw1, response.sw2), name
         )
+
+    def _pin1_satisfied(self) -> bool:
+        """Verified although the counter shows spent attempts (a card that keeps the
+        verification after a wrong CHANGE PIN answers 63CX, TS 102 221 §11.1.9.1.2):
+        EF.IMSI (access condition PIN1, TS 31.102 §4.2.2) reads only when it is."""
+        try:
+            self._card.select_usim()
+            self._card.select(EF_IMSI)
+        except StatusWordError:
+            return False
+        response = self._card.link.transmit(Apdu(0x00, 0xB0, 0x00, 0x00, le=1))
+        return response.sw == 0x9000
 
     def _enter_context(self, ref: PinRef) -> None:
         """A local PIN (PIN2) is addressed from inside its application: select the USIM."""

@@ -33,6 +33,7 @@ from tabulate import tabulate
 
 from harness.data import sim_profile
 from harness.errors import ConfigError
+from harness.transcript import Transcript
 from harness.virtual.card.profile import CardProfile, load_profile
 from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem import PERSONALITIES, VirtualModem
@@ -135,6 +136,7 @@ class VirtualBench:
         pcscd: PrivatePcscd | None = None,
         workdir: Path | None = None,
         line_age: timedelta = DEFAULT_LINE_AGE,
+        trace: Transcript | None = None,
     ) -> None:
         self._modem_specs = [m if isinstance(m, ModemSpec) else ModemSpec(m) for m in modems]
         self._sim_specs = {s.name: s for s in sims}
@@ -154,6 +156,7 @@ class VirtualBench:
         self._bridges: dict[int, tuple[str, VpcdBridge]] = {}
         self._tcp: dict[str, int] = {}
         self._line_age = line_age
+        self._trace = trace  # every modem port's AT traffic, masked (modem serve --trace)
         self._lock = threading.RLock()
         self._started = False
 
@@ -176,6 +179,8 @@ class VirtualBench:
                         imei=imei_for(index),
                         network=self.network,
                         faults=mspec.faults,
+                        trace=self._trace,
+                        trace_note=mspec.name,
                     )
                     self.modems[mspec.name] = modem
                 # The SIMs go in before any port opens: a modem powered on with its SIM

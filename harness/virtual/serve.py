@@ -7,6 +7,10 @@ SIM is registered, and a status report says "delivered" only when it was
 (ICCID, IMSI, MSISDN numbered from the profile's, see `numbered_profile`),
 because one network cannot serve one IMSI in two modems. The bench's HTTP API
 (control and CAMARA operator APIs) is served on 127.0.0.1 unless `api` is off.
+`trace` appends every port's AT traffic, secrets masked (harness.transcript), to
+one file as it happens, each line naming its modem and port. The fault knob
+`status_report_burst` makes the network send status reports without the SC's
+delay (`VirtualNetwork.report_delay`).
 """
 
 from __future__ import annotations
@@ -16,9 +20,13 @@ from pathlib import Path
 from typing import TextIO
 
 from harness.errors import ConfigError
+from harness.trace_file import TraceFile
+from harness.transcript import Transcript
 from harness.virtual.bench import ModemSpec, SimSpec, VirtualBench, numbered_profile
 from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
 from harness.virtual.modem.faults import FaultConfig
+from harness.virtual.network import VirtualNetwork
+from harness.virtual.network.core import REPORT_DELAY_S
 from harness.virtual.stop_signals import on_stop_signals
 
 __all__ = ["numbered", "serve_modems"]
@@ -45,6 +53,7 @@ def serve_modems(
     *,
     api: bool = True,
     stop: threading.Event | None = None,
+    trace: Path | None = None,
 ) -> int:
     """Run `count` modems until SIGINT/SIGTERM (or `stop`); print each one's port, number and
     the API address. Returns the exit code."""
@@ -68,9 +77,19 @@ def serve_modems(
         for i in range(count)
     ]
     stop = stop if stop is not None else threading.Event()
+    trace_file = TraceFile(trace) if trace is not None else None
+    transcript = None
+    if trace_file is not None:
+        transcript = Transcript()
+        transcript.add_listener(trace_file)
+        print(f"AT trace (secrets masked) -> {trace_file.path}", file=out, flush=True)
+    report_delay = 0.0 if config.status_report_burst else REPORT_DELAY_S
     restore = on_stop_signals(stop)
     try:
-        with VirtualBench(specs, sims) as bench:
+        with (
+            VirtualNetwork(report_delay=report_delay) as network,
+            VirtualBench(specs, sims, network=network, trace=transcript) as bench,
+        ):
             for index, info in enumerate(bench.modem_infos()):
                 line = f"modem {index} ({personality}): {info.pty}"
                 if specs[index].link is not None:
@@ -88,6 +107,8 @@ def serve_modems(
                 _wait(stop, out)
     finally:
         restore()
+        if trace_file is not None:
+            trace_file.close()
     return 0
 
 

@@ -4,7 +4,11 @@ The virtual modem keeps no PIN state of its own (DESIGN.md): to answer
 +CPIN?, +CPINR or a vendor retry command it asks the card, exactly as real
 firmware does — the PS_DO in the MF's FCP for "PIN1 enabled" (TS 102 221
 §9.5.2), empty VERIFY/UNBLOCK for the counters (§11.1.9.1.2, §11.1.13.1.2)
-and the answer to that VERIFY for "already verified".
+and the answer to that VERIFY for "already verified". A card verified after a
+wrong CHANGE PIN answers the counter (63CX) rather than 9000, so for an enabled
+PIN1 with attempts left the view also tries READ BINARY of EF.IMSI (access
+condition PIN1, TS 31.102 §4.2.2): readable means verified, as firmware that
+has just read the IMSI knows.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from enum import Enum
 from harness.sim.apdu import Apdu, Response
 from harness.sim.card_protocol import CardLike  # not virtual_link: that loads the driver
 from harness.sim.fcp import decode_fcp
-from harness.sim.fids import USIM_AID_PREFIX
+from harness.sim.fids import EF_IMSI, USIM_AID_PREFIX
 from harness.sim.status_words import retries_from_63cx
 from harness.sim.t0 import exchange_with
 
@@ -67,17 +71,28 @@ class SimView:
             return 3, True  # verified: counter back at its initial value
         return 0, False  # 6983 (blocked) or anything unexpected: nothing usable
 
+    def _imsi_readable(self) -> bool:
+        """READ BINARY of EF.IMSI succeeds only with PIN1 satisfied (6982 otherwise)."""
+        if self._send(Apdu(0x00, 0xA4, 0x04, 0x0C, USIM_AID_PREFIX)).sw != 0x9000:
+            return False
+        if self._send(Apdu(0x00, 0xA4, 0x00, 0x0C, EF_IMSI.to_bytes(2, "big"))).sw != 0x9000:
+            return False
+        return self._send(Apdu(0x00, 0xB0, 0x00, 0x00, le=1)).sw == 0x9000
+
     def read(self) -> SimPinView:
         fcp = self._send(Apdu(0x00, 0xA4, 0x00, 0x04, bytes.fromhex("3F00")))
         enabled = {s.key_ref: s.enabled for s in decode_fcp(fcp.data).pin_statuses}
+        pin1_enabled = enabled.get(0x01, True)
         pin1, verified = self._counter(0x20, 0x01)
+        if pin1_enabled and not verified and pin1 > 0:
+            verified = self._imsi_readable()
         puk1, _ = self._counter(0x2C, 0x01)
         # PIN2 is local to the USIM application: address it from inside the ADF.
         self._send(Apdu(0x00, 0xA4, 0x04, 0x0C, USIM_AID_PREFIX))
         pin2, _ = self._counter(0x20, 0x81)
         puk2, _ = self._counter(0x2C, 0x81)
         return SimPinView(
-            pin1_enabled=enabled.get(0x01, True),
+            pin1_enabled=pin1_enabled,
             pin1_verified=verified,
             pin1=pin1,
             puk1=puk1,

@@ -2,10 +2,19 @@
 
 MF
 ├── EF.DIR 2F00, EF.ICCID 2FE2, EF.PL 2F05, EF.ARR 2F06
-├── DF.TELECOM 7F10: EF.MSISDN 6F40, EF.SMS 6F3C, EF.SMSP 6F42
+├── DF.TELECOM 7F10: EF.MSISDN 6F40, EF.SMS 6F3C, EF.SMSP 6F42, EF.SMSS 6F43
 ├── DF.GSM 7F20: EF.IMSI 6F07, EF.AD 6FAD, EF.SST 6F38, EF.ACC 6F78, EF.SPN 6F46, EF.LOCI 6F7E
-ADF.USIM (AID from EF.DIR): EF.IMSI, EF.AD, EF.UST 6F38, EF.SPN, EF.ARR 6F06, and
-          EF.SMS/EF.MSISDN/EF.SMSP sharing their bodies with DF.TELECOM's.
+ADF.USIM (AID from EF.DIR), TS 31.102 §4.2: the files it marks mandatory - EF.IMSI,
+          EF.Keys 6F08, EF.KeysPS 6F09, EF.HPPLMN 6F31, EF.UST 6F38, EF.ACC 6F78,
+          EF.FPLMN 6F7B, EF.LOCI 6F7E, EF.AD 6FAD, EF.START-HFN 6F5B, EF.THRESHOLD 6F5C,
+          EF.PSLOCI 6F73, EF.NETPAR 6FC4, EF.ECC 6FB7 (112, 911), EF.ARR 6F06 - with
+          EF.LI 6F05 (optional in the Rel-17 text, on real cards alike) and what EF.UST
+          announces: SMS (n°10: EF.SMS and EF.SMSS), SMSP (n°12), SPN (n°19), MSISDN
+          (n°21); EF.SMS/SMSP/SMSS/MSISDN share
+          their bodies with DF.TELECOM's, EF.ACC with DF.GSM's. Sizes, SFIs and access
+          conditions are the clause's; contents are the TS 31.102 Annex E pre-personalisation
+          values where it suggests one (nothing stored: no keys, not updated, no forbidden
+          PLMN).
 """
 
 from __future__ import annotations
@@ -14,6 +23,21 @@ from dataclasses import dataclass
 
 from harness.sim.ef_dir import AppRecord, encode_dir_record
 from harness.sim.ef_identity import MsisdnRecord, encode_iccid, encode_imsi, encode_msisdn
+from harness.sim.ef_location import (
+    EccRecord,
+    Keys,
+    Loci,
+    PsLoci,
+    Smss,
+    encode_ecc_record,
+    encode_fplmn,
+    encode_keys,
+    encode_li,
+    encode_loci,
+    encode_psloci,
+    encode_smss,
+    encode_start,
+)
 from harness.sim.ef_service import AdminData, Spn, encode_ad, encode_spn, encode_sst, encode_ust
 from harness.sim.ef_sms import Smsp, SmsRecord, encode_sms_record, encode_smsp
 from harness.virtual.card.access import ARR_RECORDS
@@ -36,8 +60,14 @@ MSISDN_ALPHA_LENGTH = 12
 SMSP_ALPHA_LENGTH = 12
 # 51.011 §10.3.7 SST services: 1 CHV1 disable, 4 SMS, 9 MSISDN, 12 SMSP, 17 SPN.
 GSM_SERVICES = {1, 4, 9, 12, 17}
-# 31.102 §4.2.8 UST services: 10 SMS, 12 SMSP, 19 SPN, 21 MSISDN.
+# 31.102 §4.2.8 UST services: 10 SMS, 12 SMSP, 19 SPN, 21 MSISDN. Each has its files
+# in ADF.USIM (n°10: EF.SMS and EF.SMSS); nothing else is announced.
 USIM_SERVICES = {10, 12, 19, 21}
+# §4.2.6 EF.HPPLMN: search period in units of n = 6 min (TS 23.122); 10 -> one hour.
+HPPLMN_PERIOD = 0x0A
+START_INITIAL = 0  # §4.2.51 / Annex E: F00000 for START_CS and START_PS
+EMERGENCY_CODES = ("112", "911")  # EF.ECC; 22.101 §10.1.1 has the ME know these anyway
+NETPAR_LENGTH = 46  # §4.2.57: at least 46 bytes; 'FF' = no cell information stored
 
 ALW_ADM = Access(Level.ALW, Level.ADM1)
 PIN_ADM = Access(Level.PIN1, Level.ADM1)
@@ -74,7 +104,8 @@ def build_tree(profile: CardProfile) -> CardTree:
     smsp_len = SMSP_ALPHA_LENGTH + 28
     smsp = Smsp(sc_address=profile.smsc, pid=0x00, dcs=0x00, validity=0xA7)
     ef_smsp = _records(0x6F42, "EF.SMSP", PIN_PIN, smsp_len, [encode_smsp(smsp, smsp_len)])
-    for ef in (ef_msisdn, ef_sms, ef_smsp):
+    ef_smss = _binary(0x6F43, "EF.SMSS", PIN_PIN, encode_smss(Smss()))
+    for ef in (ef_msisdn, ef_sms, ef_smsp, ef_smss):
         telecom.add(ef)
 
     gsm = DedicatedFile(0x7F20, "DF.GSM", ALW_ADM)
@@ -85,7 +116,8 @@ def build_tree(profile: CardProfile) -> CardTree:
     gsm.add(ef_imsi)
     gsm.add(_binary(0x6FAD, "EF.AD", ALW_ADM, ad))
     gsm.add(_binary(0x6F38, "EF.SST", PIN_ADM, encode_sst(GSM_SERVICES, 5)))
-    gsm.add(_binary(0x6F78, "EF.ACC", PIN_ADM, _access_class(profile.imsi)))
+    ef_acc = _binary(0x6F78, "EF.ACC", PIN_ADM, _access_class(profile.imsi))
+    gsm.add(ef_acc)
     gsm.add(ef_spn)
     # LOCI (24.008 §10.5.1.3): TMSI unset, LAI deleted, location update status "not updated".
     gsm.add(_binary(0x6F7E, "EF.LOCI", PIN_PIN, bytes.fromhex("FFFFFFFFFFFFFFFFFE0001")))
@@ -96,9 +128,31 @@ def build_tree(profile: CardProfile) -> CardTree:
     usim.add(_binary(0x6F38, "EF.UST", PIN_ADM, encode_ust(USIM_SERVICES, 3), sfi=0x04))
     usim.add(_shared(ef_spn))
     usim.add(_arr(0x6F06, sfi=0x17))
-    for ef in (ef_msisdn, ef_sms, ef_smsp):
+    for ef in (ef_msisdn, ef_sms, ef_smsp, ef_smss):
         usim.add(_shared(ef))
+    _add_usim_mandatory(usim, ef_acc)
     return CardTree(mf, [usim])
+
+
+def _add_usim_mandatory(usim: DedicatedFile, ef_acc: TransparentEf) -> None:
+    """The TS 31.102 §4.2 files every USIM carries, at their pre-personalised values."""
+    start = encode_start(START_INITIAL)
+    for fid, name, access, data, sfi in (
+        (0x6F05, "EF.LI", ALW_PIN, encode_li(["en"]), 0x02),  # §4.2.1
+        (0x6F08, "EF.Keys", PIN_PIN, encode_keys(Keys()), 0x08),  # §4.2.3
+        (0x6F09, "EF.KeysPS", PIN_PIN, encode_keys(Keys()), 0x09),  # §4.2.4
+        (0x6F31, "EF.HPPLMN", PIN_ADM, bytes((HPPLMN_PERIOD,)), 0x12),  # §4.2.6
+        (0x6F7B, "EF.FPLMN", PIN_PIN, encode_fplmn([]), 0x0D),  # §4.2.16
+        (0x6F7E, "EF.LOCI", PIN_PIN, encode_loci(Loci()), 0x0B),  # §4.2.17
+        (0x6F73, "EF.PSLOCI", PIN_PIN, encode_psloci(PsLoci()), 0x0C),  # §4.2.23
+        (0x6F5B, "EF.START-HFN", PIN_PIN, start + start, 0x0F),  # §4.2.51
+        (0x6F5C, "EF.THRESHOLD", PIN_ADM, encode_start(0xFFFFF), 0x10),  # §4.2.52
+        (0x6FC4, "EF.NETPAR", PIN_PIN, b"\xff" * NETPAR_LENGTH, None),  # §4.2.57
+    ):
+        usim.add(_binary(fid, name, access, data, sfi=sfi))
+    usim.add(_shared(ef_acc, sfi=0x06))  # §4.2.15
+    ecc = [encode_ecc_record(EccRecord(code)) for code in EMERGENCY_CODES]
+    usim.add(_records(0x6FB7, "EF.ECC", ALW_ADM, 4, ecc, sfi=0x01))  # §4.2.21
 
 
 def _binary(

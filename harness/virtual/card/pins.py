@@ -7,6 +7,12 @@ Rules follow TS 102 221 §11.1.9-11.1.13 and TS 51.011 §8.9-8.13 (docs/sources.
 - a right one resets it to its initial value;
 - UNBLOCK resets PIN and PUK counters, sets the new PIN, enables and verifies it;
 - a PUK at 0 is blocked for good.
+A wrong PIN in VERIFY, DISABLE or ENABLE ends a verification obtained earlier
+(as Java Card's `OwnerPIN.check` does). A wrong *old* PIN in CHANGE keeps it by
+default: TS 102 221 §11.1.10 only says the counter is decremented and the PIN
+left unchanged, and the phones users know stay unlocked after a mistyped old
+PIN. `drop_on_wrong_change=True` (the card profile's
+`[pins] change_wrong_pin_drops_verification`) gives the `OwnerPIN` behaviour.
 Anti-tearing, as real cards do: the counter is decremented and persisted
 *before* the comparison, and restored only after a match, so a power cut in
 the middle never gives an attempt back.
@@ -75,10 +81,17 @@ def is_well_formed_pin(field: bytes) -> bool:
 class PinBank:
     """All secrets of one card. `persist` is called after every non-volatile change."""
 
-    def __init__(self, records: dict[SecretId, SecretRecord], persist: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        records: dict[SecretId, SecretRecord],
+        persist: Callable[[], None],
+        *,
+        drop_on_wrong_change: bool = False,
+    ) -> None:
         self.records = records
         self._persist = persist
         self.verified: set[SecretId] = set()
+        self.drop_on_wrong_change = drop_on_wrong_change
 
     # --- volatile state -------------------------------------------------
     def clear_volatile(self) -> None:
@@ -98,8 +111,14 @@ class PinBank:
 
     # --- operations -------------------------------------------------------
     def query(self, secret: SecretId) -> PinResult:
+        """Empty VERIFY (TS 102 221 §11.1.9.1.2): the remaining attempts, 63CX.
+
+        Verified with a full counter: 9000, as most cards answer. Verified after a wrong
+        CHANGE cost an attempt: 63CX all the same, so that a terminal never reads a
+        full counter that is not (a host learns "verified" from the files it can read).
+        """
         record = self.records[secret]
-        if record.enabled and secret in self.verified:
+        if record.enabled and secret in self.verified and record.retries == record.max_retries:
             return PinResult(Outcome.VERIFIED_ALREADY, record.retries)
         return PinResult(Outcome.QUERY, record.retries)
 
@@ -119,10 +138,13 @@ class PinBank:
             return PinResult(Outcome.DISABLED, record.retries)
         if not is_well_formed_pin(new):
             return PinResult(Outcome.BAD_FORMAT, record.retries)
+        was_verified = secret in self.verified
         result = self._check(secret, old)
         if result.outcome is Outcome.OK:
             record.value = new
             self._persist()
+        elif was_verified and result.retries and not self.drop_on_wrong_change:
+            self.verified.add(secret)  # §11.1.10: the security status is not touched
         return result
 
     def set_enabled(self, secret: SecretId, presented: bytes, *, enable: bool) -> PinResult:
@@ -175,8 +197,8 @@ class PinBank:
             self._persist()
             self.verified.add(secret)
             return PinResult(Outcome.OK, record.retries)
-        # A failed presentation also ends a previous verification, for every command
-        # that checks the PIN (VERIFY, CHANGE, DISABLE, ENABLE), as Java Card's
-        # OwnerPIN.check does on the SIM OSes built on it; TS 102 221 leaves this open.
+        # A failed presentation ends a previous verification, as Java Card's
+        # OwnerPIN.check does on the SIM OSes built on it (TS 102 221 leaves this
+        # open); `change` puts it back unless the profile asks for OwnerPIN behaviour.
         self.verified.discard(secret)
         return PinResult(Outcome.WRONG, record.retries)

@@ -1,7 +1,10 @@
 """SIM profiles: the TOML files that personalise a virtual card (shipped: harness/data/sims/).
 
 A profile names the card's identity (ICCID, IMSI, MSISDN, SPN), its secrets and
-counters, whether PIN1 is enabled, and any stored SMS. Every field is checked
+counters, whether PIN1 is enabled, and any stored SMS. One behaviour is a choice:
+`[pins] change_wrong_pin_drops_verification` (default false: a wrong old PIN in
+CHANGE PIN keeps the verification, TS 102 221 §11.1.10; true: it ends it, as a
+Java Card OwnerPIN does). Every field is checked
 here so that a bad profile fails at load time with the field and the file named.
 Secrets in a profile belong to a *virtual* test card; they are still never logged.
 """
@@ -45,6 +48,9 @@ class CardProfile:
     puk2: str = field(default="87654321", repr=False)
     adm1: bytes = field(default=b"88888888", repr=False)
     pin1_enabled: bool = True
+    # [pins] change_wrong_pin_drops_verification: a wrong old PIN in CHANGE PIN ends the
+    # verification obtained before (Java Card OwnerPIN); false keeps it (TS 102 221 §11.1.10)
+    change_wrong_pin_drops_verification: bool = False
     retries: dict[str, int] = field(default_factory=dict)  # current counters, by secret name
     max_retries: dict[str, int] = field(default_factory=dict)
     sms_records: int = 10
@@ -111,6 +117,11 @@ def profile_from_dict(raw: dict[str, Any], *, source: str = "<profile>") -> Card
         puk2=reader.digits(pins, "puk2", 8, 8),
         adm1=reader.adm(pins, "adm1"),
         pin1_enabled=reader.boolean(pins, "pin1_enabled"),
+        change_wrong_pin_drops_verification=(
+            reader.boolean(pins, "change_wrong_pin_drops_verification")
+            if "change_wrong_pin_drops_verification" in pins
+            else False
+        ),
         retries=retries,
         max_retries=max_retries,
         sms_records=sms_records,

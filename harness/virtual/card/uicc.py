@@ -45,7 +45,13 @@ class VirtualUicc:
             app.parent = tree.mf  # navigation: an ADF's parent is the MF
         secrets = _secrets_from(profile)
         self._ctx = CardContext(
-            tree=tree, pins=PinBank(secrets, self._persist), persist=self._persist
+            tree=tree,
+            pins=PinBank(
+                secrets,
+                self._persist,
+                drop_on_wrong_change=profile.change_wrong_pin_drops_verification,
+            ),
+            persist=self._persist,
         )
         if state_path is not None:
             saved = load_state(state_path)

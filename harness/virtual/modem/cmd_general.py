@@ -53,11 +53,23 @@ def accept(fw: Firmware, command: AtCommand) -> list[str]:
 def reset(fw: Firmware, command: AtCommand) -> list[str]:
     """ATZ / AT&F: settings back to their defaults (the +CFUN level and SIM stay)."""
     fw.settings = fw.default_settings()
+    fw.sms.ack.clear()  # +CSMS is back at 0: the ME acknowledges by itself again
     return []
 
 
 def identify(fw: Firmware, command: AtCommand) -> list[str]:
     return [line.format(imei=fw.imei) for line in fw.personality.ati]
+
+
+def gcap(fw: Firmware, command: AtCommand) -> list[str]:
+    """+GCAP (V.250 §6.1.9, 27.007 §5.6 notes +CGSM): the capability list, as the
+    personality's ATI shows it, else the GSM command set alone."""
+    if command.kind is Kind.TEST:
+        return []
+    for line in fw.personality.ati:
+        if line.startswith("+GCAP:"):
+            return [line]
+    return ["+GCAP: +CGSM"]
 
 
 def dial(fw: Firmware, command: AtCommand) -> list[str] | Reply:
@@ -219,6 +231,7 @@ COMMANDS: dict[str, Handler] = {
     "&F": reset,
     "I": identify,
     "D": dial,
+    "+GCAP": gcap,
     "+CGMI": manufacturer,
     "+GMI": manufacturer,
     "+CGMM": model,

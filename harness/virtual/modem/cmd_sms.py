@@ -56,11 +56,15 @@ def _ready(fw: Firmware) -> None:
 
 
 def csms(fw: Firmware, command: AtCommand) -> list[str]:
+    """27.005 §3.2.1: set answers `<mt>,<mo>,<bm>`, read `<service>,<mt>,<mo>,<bm>`."""
     if command.kind is Kind.TEST:
         return ["+CSMS: (0,1)"]
     if command.kind is Kind.READ:
-        return ["+CSMS: 0,1,1,1"]
-    _int(fw, command, 0, 0, 1)
+        return [f"+CSMS: {fw.settings.csms},1,1,1"]
+    service = _int(fw, command, 0, 0, 1)
+    if service == 0:
+        fw.sms.ack.clear()  # phase 2: the ME acknowledges by itself again
+    fw.settings.csms = service
     return ["+CSMS: 1,1,1"]
 
 
@@ -238,7 +242,27 @@ def cmgd(fw: Firmware, command: AtCommand) -> list[str]:
 
 
 def cnma(fw: Firmware, command: AtCommand) -> list[str]:
-    raise CmsFault(340)  # +CSMS service 0: nothing to acknowledge
+    """27.005 §3.4.4: acknowledge the +CMT/+CDS routed to the TE (phase 2+ only).
+
+    Text mode takes the bare command (RP-ACK). PDU mode takes `<n>`: 0 or 1
+    RP-ACK, 2 RP-ERROR; the optional SMS-DELIVER-REPORT PDU (`<length>` > 0) is
+    not supported here (+CMS ERROR 304). Nothing awaiting acknowledgement, or
+    +CSMS service 0 (the ME acknowledged itself): +CMS ERROR 340.
+    """
+    if command.kind is Kind.TEST:
+        return ["+CNMA: (0-2)"] if fw.settings.cmgf == 0 else []
+    if command.kind is Kind.READ:
+        raise CmsFault(302)
+    positive = True
+    if command.kind is Kind.SET:
+        if fw.settings.cmgf == 1:
+            raise CmsFault(305)
+        positive = _int(fw, command, 0, 0, 2) != 2
+        if _int(fw, command, 1, 0, MAX_TPDU, default=0) != 0:
+            raise CmsFault(304)
+    if fw.settings.csms != 1 or not fw.sms.ack.acknowledge(positive):
+        raise CmsFault(340)
+    return []
 
 
 def cmgs(fw: Firmware, command: AtCommand) -> list[str] | Reply:

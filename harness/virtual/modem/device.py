@@ -25,6 +25,7 @@ from harness.sms.address import Address, encode_smsc
 from harness.sms.pdu import SmsPdu
 from harness.sms.status_report import SmsStatusReport
 from harness.sms.tpdu import SmsDeliver
+from harness.transcript import Channel, Direction, Transcript
 from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem.command_set import STANDARD_COMMANDS
 from harness.virtual.modem.faults import FaultConfig, OutputShaper
@@ -33,6 +34,7 @@ from harness.virtual.modem.network import DefaultNetwork, Network
 from harness.virtual.modem.personalities import PERSONALITIES, Personality
 from harness.virtual.modem.ports import Connection, IoLoop, open_listener, open_pty
 from harness.virtual.modem.session import AtSession
+from harness.virtual.modem.sms_ack import ACK_TIMEOUT_S
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -51,7 +53,15 @@ class VirtualModem:
         imei: str = "356938035643809",
         faults: FaultConfig | None = None,
         network: Network | None = None,
+        cnma_timeout: float = ACK_TIMEOUT_S,
+        trace: Transcript | None = None,
+        trace_note: str = "modem",
     ) -> None:
+        """`cnma_timeout`: seconds a +CMT/+CDS routed in phase 2+ waits for +CNMA (27.005
+        §3.4.4) before the modem answers the network RP-ERROR and turns routing off.
+        `trace`: every port's traffic is recorded there (masked, harness.transcript), host
+        bytes as TX and the firmware's as RX (before any byte-level fault shapes them),
+        noted "<trace_note> <port>"."""
         if personality not in PERSONALITIES:
             raise ConfigError(
                 f"unknown modem personality {personality!r}; choose one of "
@@ -59,6 +69,8 @@ class VirtualModem:
             )
         self.faults = faults or FaultConfig()
         self.imei = imei
+        self._trace = trace
+        self._trace_note = trace_note
         self._lock = threading.RLock()
         self._loop = IoLoop(self._lock, name=f"virtual-modem-{personality}-{imei[-4:]}")
         self._pty: Connection | None = None
@@ -72,10 +84,11 @@ class VirtualModem:
             commands=STANDARD_COMMANDS,
             imei=imei,
             card=card,
-            network=network if network is not None else DefaultNetwork(),
+            network=network if network is not None else self._default_network(),
             faults=self.faults,
             owner=self,
             urc_sink=self._broadcast,
+            ack_timeout=cnma_timeout,
         )
         self._loop.start()
         self._do(self._fw.radio.try_register)  # once `self` is whole: a network may call back
@@ -254,12 +267,31 @@ class VirtualModem:
         return OutputShaper(self.faults, self._salt)
 
     def _attach_session(self, connection: Connection) -> None:
+        label = f"{self._trace_note} {connection.path or f'tcp#{connection.fd}'}"
+        trace = self._trace
+        on_input = None
+        if trace is not None:
+
+            def on_input(data: bytes) -> None:
+                trace.record(Channel.AT, Direction.TX, data, label)
+
         connection.session = AtSession(
             self._fw,
-            send=lambda data: self._loop.send(connection, data),
+            send=lambda data: self._send_to(connection, data),
             on_fault=self._on_fault,
+            on_input=on_input,
         )
+        connection.label = label
         self._loop.add(connection)
+
+    def _send_to(self, connection: Connection, data: bytes) -> None:
+        if self._trace is not None and connection.live and data:
+            self._trace.record(Channel.AT, Direction.RX, data, connection.label)
+        self._loop.send(connection, data)
+
+    def _default_network(self) -> DefaultNetwork:
+        """The stand-in network; the `status_report_burst` fault drops its report delay."""
+        return DefaultNetwork(report_delay=0.0 if self.faults.status_report_burst else None)
 
     def _open_pty(self) -> Connection:
         connection = open_pty(self._shaper())
@@ -309,4 +341,4 @@ class VirtualModem:
     def _broadcast(self, data: bytes) -> None:
         for connection in list(self._loop.connections):
             if connection.live:
-                self._loop.send(connection, data)
+                self._send_to(connection, data)

@@ -2,7 +2,9 @@
 
 Every knob is off by default. Byte-level knobs (split, merge, latency, drop,
 garbage) shape what the port writes; the others change what the firmware says
-(`urc_*`, `echo_ignores_ate0`, `verbose_cmee`) or do something to the port in
+(`urc_*`, `echo_ignores_ate0`, `verbose_cmee`), make the stand-in network
+send a status report in the same breath as the +CMGS it reports
+(`status_report_burst`; a real SC takes a while), or do something to the port in
 the middle of a command (`disconnect_on_command`, `reboot_on_command`). All
 randomness comes from one `random.Random(seed)` per port, so a failing run
 replays byte for byte.
@@ -40,6 +42,7 @@ class FaultConfig:
     verbose_cmee: bool = False  # errors always verbose, as if AT+CMEE=2
     disconnect_on_command: int = 0  # the Nth command line: half its answer, then the port drops
     reboot_on_command: int = 0  # the Nth command line: half its answer, then the modem reboots
+    status_report_burst: bool = False  # the stand-in network's report comes with the +CMGS
 
     def __post_init__(self) -> None:
         for name in ("drop_bytes", "garbage"):

@@ -21,9 +21,10 @@ from typing import Protocol
 from harness.errors import CodecError
 from harness.virtual.air_interface import Network, Terminal
 from harness.virtual.card.uicc import VirtualUicc
-from harness.virtual.modem.at_syntax import AtCommand, AtSyntaxError, parse_line
+from harness.virtual.modem.at_syntax import AtCommand, AtSyntaxError, Kind, parse_line
 from harness.virtual.modem.faults import FaultConfig
 from harness.virtual.modem.hotplug import HotPlug
+from harness.virtual.modem.pdp import default_contexts
 from harness.virtual.modem.radio import Radio
 from harness.virtual.modem.replies import (
     AtFault,
@@ -39,6 +40,7 @@ from harness.virtual.modem.replies import (
 from harness.virtual.modem.settings import Settings
 from harness.virtual.modem.sim_io import SimError, SimIo
 from harness.virtual.modem.sim_state import SimState
+from harness.virtual.modem.sms_ack import ACK_TIMEOUT_S
 from harness.virtual.modem.sms_service import SmsService
 from harness.virtual.sim_view import SimPinView
 
@@ -81,8 +83,17 @@ ALWAYS_ALLOWED = frozenset(
         "+CRSM",
         "+CCID",
         "+ICCID",
+        # Not tied to the SIM by 27.007: the capability list (+GCAP), the TE character
+        # set (+CSCS, §5.5), signal quality (+CSQ, §8.5: the radio measures it without
+        # a SIM) and the PDP context definitions the modem keeps (+CGDCONT, §10.1.1).
+        "+GCAP",
+        "+CSCS",
+        "+CSQ",
+        "+CGDCONT",
     }
 )
+# Test forms (=?) answered whatever the PIN state: they list what the command takes.
+ALWAYS_ALLOWED_TEST = frozenset({"+CLCK", "+CPWD"})
 
 
 class Dialect(Protocol):
@@ -129,6 +140,7 @@ class Firmware:
         faults: FaultConfig,
         owner: Terminal,
         urc_sink: Callable[[bytes], None],
+        ack_timeout: float = ACK_TIMEOUT_S,
     ) -> None:
         self.personality = personality
         self.imei = imei
@@ -143,9 +155,10 @@ class Firmware:
         self.card = card
         self.card_on = card is not None
         self.radio = Radio(self)
-        self.sms = SmsService(self)
+        self.sms = SmsService(self, ack_timeout)
         self.busy_left = 0
         self.fdn_enabled = False
+        self.pdp_contexts = default_contexts()  # NV: kept over ATZ and power cycles
         self.lines_run = 0
         self._noise = 0
         self._deferred: list[Callable[[], None]] = []
@@ -217,6 +230,7 @@ class Firmware:
         if self.busy_left > 0 and self.personality.busy_after_cfun is not None:
             self.busy_left -= 1
             raise CmeFault(self.personality.busy_after_cfun[0])
+        self.sms.ack.check()  # a +CNMA timeout shows from the next command on
         handler = self.commands.get(command.name)
         if handler is None:
             raise NotSupported(command.name)
@@ -236,6 +250,8 @@ class Firmware:
     def _gate(self, command: AtCommand) -> None:
         name = command.name
         if not command.is_extended or name in ALWAYS_ALLOWED or name in self.personality.commands:
+            return
+        if command.kind is Kind.TEST and name in ALWAYS_ALLOWED_TEST:
             return
         if self.card is None or not self.card_on:
             return  # commands that need the SIM say so themselves (CME 10 / CMS 310)

@@ -3,6 +3,15 @@
 Four moments: a SIM inserted, a SIM removed, the SIM becoming ready after a
 PIN/PUK, and the modem booting. Each hook returns the URC lines to send.
 Exact sets marked [U] in docs/sources.md are best knowledge, not recordings.
+
+Start-up (the `boot` hook, after a power cycle), per vendor manual where known:
+Quectel "RDY" (EC2x/EG2x AT commands manual: sent once the port is ready), then
+the SIM state; SIMCom "RDY" and the SIM state (SIM7500/SIM7600 manual, best
+knowledge for the set); Huawei "^SYSSTART" (ME909 application guide §2.1: once
+the module has started; UART only) then ^SIMST; u-blox +UUSIMSTAT with the SIM
+state (as +USIMSTAT reporting, which this model keeps on; best knowledge);
+Wavecom +WIND: 3/4. Generic 27.007, Sierra and Telit (#QSS off by default) send
+nothing, which is what their manuals define by default (best knowledge).
 """
 
 from __future__ import annotations
@@ -98,7 +107,7 @@ HUAWEI = HotPlug(
     lambda fw, state: _simst(state),
     lambda fw: ["^SIMST: 255"],
     lambda fw: ["^SIMST: 1"],
-    lambda fw, state: _simst(state),
+    lambda fw, state: ["^SYSSTART", *_simst(state)],
 )
 
 # --- Sierra (HL series, AT+KSIMDET): +SIM: 1 removed, +SIM: 0 inserted (docs/sources.md §2.3)
@@ -135,6 +144,7 @@ UBLOX = HotPlug(
     lambda fw, state: _usimstat(state),
     lambda fw: ["+UUSIMSTAT: 0"],
     lambda fw: ["+UUSIMSTAT: 6"],
+    lambda fw, state: _usimstat(state),
 )
 
 # --- Wavecom +WIND: 0 SIM removed, 1 inserted, 3 ready (no SIM commands), 4 fully ready [U] --

@@ -64,6 +64,7 @@ class Connection:
         self.pending: deque[tuple[float, bytes]] = deque()
         self.pending_bytes = 0
         self.session: AtSession | None = None
+        self.label = ""  # how a trace names this port
         self.open = True
         self.retire_at: float | None = None  # set when the device is going away
         self.last_write = 0.0

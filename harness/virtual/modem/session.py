@@ -46,10 +46,12 @@ class AtSession:
         firmware: SessionHost,
         send: Callable[[bytes], None],
         on_fault: Callable[[str], None],
+        on_input: Callable[[bytes], None] | None = None,
     ) -> None:
         self.fw = firmware
         self._send = send
         self._on_fault = on_fault
+        self._on_input = on_input  # sees the host's bytes first (a trace)
         self._line = bytearray()
         self._prompt: PendingPrompt | None = None
         self._echo = bytearray()
@@ -60,6 +62,8 @@ class AtSession:
         return self._prompt is not None
 
     def feed(self, data: bytes) -> None:
+        if self._on_input is not None:
+            self._on_input(data)
         for byte in data:
             if self.closed:
                 return

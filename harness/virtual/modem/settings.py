@@ -16,6 +16,7 @@ class Settings:
     cereg_n: int = 0
     cops_format: int = 0  # +COPS <format>: 0 long, 1 short alphanumeric, 2 numeric
     ps_attach: bool = True  # +CGATT: the packet domain follows registration unless detached
+    csms: int = 0  # 27.005 §3.2.1 <service>: 1 = phase 2+, routed messages need +CNMA
     cmgf: int = 0  # 27.005: 0 PDU mode, 1 text mode
     cscs: str = "IRA"
     csdh: int = 0

@@ -7,6 +7,9 @@ says `+CMTI: "<mem>",<index>`; mt=2 routes the message straight to the host as
 `+CDSI`. While <mode> is 0 the indications wait in a buffer (flushed when a
 later +CNMI sets mode 1-3 with bfr=0). Nothing arrives unless the modem is
 registered: the network holds the message (`receive` returns False).
+
+With +CSMS=1 (phase 2+, 27.005 §3.2.1) a routed +CMT/+CDS waits for the TE's
++CNMA (§3.4.4); `AckWindow` keeps that rule.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from harness.virtual.modem.replies import CmsFault, PendingPrompt
 from harness.virtual.modem.settings import Settings
 from harness.virtual.modem.sim_io import SimError, SimIo
 from harness.virtual.modem.sim_state import SimState
+from harness.virtual.modem.sms_ack import ACK_TIMEOUT_S, AckWindow, Routed
 from harness.virtual.modem.sms_format import (
     STAT_TO_STATUS,
     pdu_lines,
@@ -59,15 +63,39 @@ MEMORIES = ("SM", "ME")
 
 
 class SmsService:
-    def __init__(self, firmware: SmsHost) -> None:
+    def __init__(self, firmware: SmsHost, ack_timeout: float = ACK_TIMEOUT_S) -> None:
         self.fw = firmware
         self.me = MeStore()
         self.sent: list[SmsPdu] = []
         self.next_reference = 0
         self._held: list[str] = []  # indications buffered while +CNMI <mode> is 0
+        self.ack = AckWindow(self, ack_timeout)
 
     def reset_volatile(self) -> None:
         self._held.clear()
+        self.ack.clear()
+
+    # --- phase 2+ acknowledgement (the AckWindow's host) ---------------------------------
+    def _route(self, text: str, body: bytes, *, is_report: bool) -> None:
+        """A +CMT/+CDS: acknowledged by the ME itself (+CSMS=0) or awaiting +CNMA."""
+        if self.fw.settings.csms == 1:
+            self.ack.route(Routed(text, body, is_report))
+        else:
+            self.indicate(text)
+
+    def store_unacknowledged(self, routed: Routed, *, announce: bool) -> None:
+        """After an RP-ERROR: a DELIVER kept in <mem3> (see sms_ack); a report dropped."""
+        if routed.is_report:
+            return
+        memory = self.fw.settings.cpms[2]
+        index = self._store_arrival(memory, routed.body)
+        if announce and index is not None:
+            self.indicate(f'+CMTI: "{memory}",{index}')
+
+    def routing_off(self) -> None:
+        """27.005 §3.4.4: no acknowledgement in time -> <mt> and <ds> of +CNMI set to 0."""
+        mode, _, bm, _, bfr = self.fw.settings.cnmi
+        self.fw.settings.cnmi = (mode, 0, bm, 0, bfr)
 
     # --- memories ------------------------------------------------------------------
     def store(self, memory: str) -> MessageStore:
@@ -112,13 +140,14 @@ class SmsService:
         """An SMS-DELIVER from the network (`body` = SMSC field + TPDU)."""
         if not self.fw.radio.registered:
             return False
+        self.ack.check()
         _, mt, _, _, _ = self.fw.settings.cnmi
         klass = deliver.dcs.message_class
         direct = (mt == 2 and klass is not MessageClass.CLASS_2) or (
             mt == 3 and klass is MessageClass.CLASS_3
         )
         if direct:
-            self.indicate(self._routed("+CMT: ", body, deliver))
+            self._route(self._routed("+CMT: ", body, deliver), body, is_report=False)
             return True
         memory = "SM" if klass is MessageClass.CLASS_2 else self.fw.settings.cpms[2]
         index = self._store_arrival(memory, body)
@@ -131,13 +160,15 @@ class SmsService:
     def receive_report(self, body: bytes, report: SmsStatusReport) -> bool:
         if not self.fw.radio.registered:
             return False
+        self.ack.check()
         ds = self.fw.settings.cnmi[3]
         if ds == 1:
             if self.fw.settings.cmgf == 1:
-                self.indicate("+CDS: " + status_report_fields(report))
+                text = "+CDS: " + status_report_fields(report)
             else:
                 header, pdu = pdu_lines("+CDS: ", body)
-                self.indicate(f"{header}\r\n{pdu}")
+                text = f"{header}\r\n{pdu}"
+            self._route(text, body, is_report=True)
         elif ds == 2:
             memory = self.fw.settings.cpms[2]
             index = self._store_arrival(memory, body)

@@ -153,3 +153,14 @@ def bare_iccid(prefix: str) -> Handler:
         return [f"{prefix}: {fw.read_iccid()}"]
 
     return handler
+
+
+def module_reset(fw: Firmware, command: AtCommand) -> list[str]:
+    """A vendor's whole-module reset (SIMCom AT+CRESET, Huawei AT^RESET, Telit
+    AT#REBOOT, Sierra AT!RESET): OK, then a power cycle with the start-up URCs."""
+    if command.kind is Kind.TEST:
+        return []
+    if command.kind is not Kind.ACTION:
+        raise CmeFault(50)
+    fw.defer(fw.restart)  # after the OK is out, as the modules do
+    return []

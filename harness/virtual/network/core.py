@@ -8,12 +8,20 @@ modem is called (its I/O thread may be calling us back), and an operator
 action waits (`wait_quiet`) for a delivery in flight on the line to finish
 before it changes that line. So a message reaches only a SIM bound to its
 line when the modem takes it, and at most once.
+
+A status report is held `report_delay` seconds before the SC sends it: a real
+SC discharges the message, then builds and routes the SMS-STATUS-REPORT
+(23.040 §3.2.9) over a separate transfer, so the +CDS/+CDSI comes well after
+the recipient's +CMTI, never inside the answer to a command it prompted.
+`report_delay=0` (the "burst" fault) sends it in the same breath.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,11 +56,23 @@ class Attachment:
 
 
 Push = tuple[Terminal, RegStatus]
+REPORT_DELAY_S = 0.1  # the SC's default time between a delivery and its status report
 
 
 class NetworkCore:
-    def __init__(self, clock: Clock, smsc: Smsc) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        smsc: Smsc,
+        *,
+        report_delay: float = REPORT_DELAY_S,
+        wake_at: Callable[[str, float], None] | None = None,
+    ) -> None:
+        if report_delay < 0:
+            raise ValueError(f"report_delay={report_delay}: must not be negative")
         self.clock = clock
+        self.report_delay = report_delay
+        self.wake_at = wake_at  # books a line's flush at a time.monotonic() (held messages)
         self.log = EventLog()
         self.lock = threading.Lock()
         self.quiet = threading.Condition(self.lock)  # a line's delivery finished
@@ -127,7 +147,9 @@ class NetworkCore:
                 report = SmsStatusReport(
                     tpdu.message_reference, tpdu.destination, now, now, ST_DELIVERED
                 )
-                self.smsc.store(sender.key, sender.msisdn, report, received=now)
+                self.smsc.store(
+                    sender.key, sender.msisdn, report, received=now, hold_until=self._hold()
+                )
             return sender.key
         deliver = SmsDeliver(
             originator=Address.parse(sender.msisdn),
@@ -216,6 +238,10 @@ class NetworkCore:
         line = self.lines.find(key) if message is not None else None
         if message is None or line is None or line.state is not LineState.ACTIVE:
             return None
+        if message.hold_until > time.monotonic():  # the SC is still preparing it
+            if self.wake_at is not None:
+                self.wake_at(key, message.hold_until)
+            return None
         attachment = self.attached.get(line.imsi)
         if attachment is None or not attachment.status.registered:
             return None
@@ -259,5 +285,9 @@ class NetworkCore:
         origin = self.lines.find(message.report_to)
         if origin is None:
             return
-        self.smsc.store(origin.key, origin.msisdn, report, received=at)
+        self.smsc.store(origin.key, origin.msisdn, report, received=at, hold_until=self._hold())
         wake.append(origin.key)
+
+    def _hold(self) -> float:
+        """The monotonic time a status report built now may leave the SC."""
+        return time.monotonic() + self.report_delay if self.report_delay else 0.0

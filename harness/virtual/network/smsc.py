@@ -56,6 +56,7 @@ class StoredMessage:
     report_to: str | None = None
     message_reference: int = 0
     recipient: Address | None = None  # TP-DA as submitted: the TP-RA of the report
+    hold_until: float = 0.0  # time.monotonic() before which the SC does not send it
 
     @property
     def is_report(self) -> bool:
@@ -124,6 +125,7 @@ class Smsc:
         report_to: str | None = None,
         message_reference: int = 0,
         recipient: Address | None = None,
+        hold_until: float = 0.0,
     ) -> StoredMessage:
         message = StoredMessage(
             id=self._next_id,
@@ -134,6 +136,7 @@ class Smsc:
             report_to=report_to,
             message_reference=message_reference,
             recipient=recipient,
+            hold_until=hold_until,
         )
         self._next_id += 1
         self._queues.setdefault(key, deque()).append(message)

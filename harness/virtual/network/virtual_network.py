@@ -35,7 +35,7 @@ from harness.sms.pdu import SmsPdu
 from harness.sms.tpdu import SmsSubmit
 from harness.virtual.card.profile import CardProfile
 from harness.virtual.network.clock import Clock, ManualClock, SystemClock
-from harness.virtual.network.core import Attachment, NetworkCore, Terminal
+from harness.virtual.network.core import REPORT_DELAY_S, Attachment, NetworkCore, Terminal
 from harness.virtual.network.dispatch import Dispatcher
 from harness.virtual.network.events import EventLog, NetworkEvent
 from harness.virtual.network.inbound import message_key, store_from_outside
@@ -93,13 +93,17 @@ class VirtualNetwork:
         default_validity: timedelta = timedelta(days=3),
         otp_rng: random.Random | None = None,
         background: bool = True,
+        report_delay: float = REPORT_DELAY_S,
     ) -> None:
+        """`report_delay`: seconds between a delivery and the status report it owes the
+        sender (0 = the "burst" fault: the +CDS lands with the recipient's +CMTI)."""
         self.operator_name = operator_name  # +COPS
         self.plmn = plmn
         self.clock: Clock = clock if clock is not None else SystemClock()
-        self._core = NetworkCore(self.clock, Smsc(default_validity))
+        self._core = NetworkCore(self.clock, Smsc(default_validity), report_delay=report_delay)
         self._otps = OtpLedger(otp_rng)
         self._dispatch = Dispatcher(self._core.flush, background=background, name="virtual-network")
+        self._core.wake_at = self._dispatch.schedule_at
 
     # --- lifetime ------------------------------------------------------------------
     def close(self) -> None:
