@@ -88,7 +88,8 @@ class SerialTransport:
             port.rtscts = self._settings.rtscts
             port.xonxoff = self._settings.xonxoff
             port.dsrdtr = self._settings.dsrdtr
-            port.write_timeout = self._write_timeout
+            if not self._url.startswith("rfc2217://"):  # pyserial's rfc2217 refuses one
+                port.write_timeout = self._write_timeout
             if self.is_device_path and self._exclusive:
                 port.exclusive = True
             port.open()
