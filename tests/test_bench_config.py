@@ -80,6 +80,10 @@ BAD = [
         "used twice",
     ),
     ("device = 3", "[[device]] table"),
+    ('[[device]]\nname = "a"\nkind = "modem"\nport = "/x"\nplace = "p"', "`port` or `place`"),
+    ('[[device]]\nname = "a"\nkind = "modem"\nport = "/x"\nresource = "m"', ".resource: names"),
+    ('[[device]]\nname = "a"\nkind = "reader"\nplace = "p"', "no PC/SC resource"),
+    ('[[device]]\nname = "a"\nkind = "modem"\nplace = ""', ".place: a non-empty string"),
     ("this is = not toml =", "not valid TOML"),
 ]
 
@@ -93,6 +97,24 @@ def test_a_bad_bench_file_names_the_file_and_the_field(
     with pytest.raises(ConfigError) as caught:
         load_bench(path)
     assert str(path) in str(caught.value) and message in str(caught.value)
+
+
+def test_a_modem_may_live_in_a_labgrid_place_and_is_never_simulated() -> None:
+    bench = bench_from_dict(
+        {
+            "device": [
+                {"name": "shared", "kind": "modem", "place": "lab-eg25", "resource": "modem0"},
+                {"name": "only", "kind": "modem", "place": "lab-bg96", "virtual": True},
+            ]
+        },
+        source="lab.toml",
+    )
+    shared = bench.device("shared")
+    assert (shared.place, shared.resource, shared.port) == ("lab-eg25", "modem0", None)
+    assert "labgrid place lab-eg25, resource modem0" in shared.describe()
+    only = bench.device("only")
+    assert only.resource is None
+    assert not only.simulated  # `virtual = true` never makes a place's modem a simulator
 
 
 def test_a_missing_bench_file_is_a_config_error(tmp_path: Path) -> None:

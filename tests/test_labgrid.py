@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -19,7 +20,9 @@ pytest.importorskip(
     "labgrid.remote.client", reason="labgrid not installed (pip install 'sim-harness[labgrid]')"
 )
 
+from harness.bench import LabgridOptions, bench_from_dict, open_device
 from harness.bench.labgrid import LabgridClient, coordinator_address, lease_place
+from harness.cli import main
 from harness.errors import ConfigError, CoordinatorError, PlaceBusyError
 from harness.modem import Modem
 from harness.modem.states import SimState
@@ -126,6 +129,22 @@ def test_acquires_the_place_and_drives_the_modem_over_rfc2217(bench: Bench) -> N
     assert bench.holder() is None
 
 
+def test_a_bench_file_modem_in_a_place_opens_through_open_device(bench: Bench) -> None:
+    config = bench_from_dict(
+        {"device": [{"name": "shared", "kind": "modem", "place": PLACE, "resource": "modem0"}]},
+        source="lab.toml",
+    )
+    options = LabgridOptions(coordinator=bench.lab.address, wait=2)
+    with open_device(config.device("shared"), labgrid=options) as opened:
+        assert opened.lease is not None and opened.lease.place == PLACE
+        assert opened.lease.exporter_host == "simexp (127.0.0.1)"
+        assert not opened.virtual  # a place's modem keeps the real-hardware safety floor
+        assert opened.modem is not None
+        assert opened.modem.imei() == bench.modem.imei
+        assert bench.holder() == "benchpc1/harness"
+    assert bench.holder() is None
+
+
 def test_a_held_place_waits_then_names_the_holder(bench: Bench) -> None:
     bench.lab.client("-p", PLACE, "acquire")  # alice on benchpc2
     try:
@@ -143,6 +162,23 @@ def test_a_held_place_waits_then_names_the_holder(bench: Bench) -> None:
         assert bench.holder() == "benchpc2/alice"  # our failed wait released nothing of hers
     finally:
         bench.lab.client("-p", PLACE, "release")
+
+
+def test_the_attack_cli_waits_for_a_held_place_then_says_who_holds_it(
+    bench: Bench, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lab_file = tmp_path / "lab.toml"
+    lab_file.write_text(f'[[device]]\nname = "shared"\nkind = "modem"\nplace = "{PLACE}"\n')
+    argv = ["attack", "pin", "--bench", str(lab_file), "--device", "shared"]
+    argv += ["--lg-coordinator", bench.lab.address, "--device-wait", "0.5"]
+    assert bench.alice.acquire(PLACE)
+    try:
+        assert main(argv) == 2
+    finally:
+        bench.alice.release(PLACE)
+    err = capsys.readouterr().err
+    assert "held by benchpc2/alice" in err
+    assert "Traceback" not in err
 
 
 def test_a_waiter_gets_the_place_as_soon_as_the_holder_releases(bench: Bench) -> None:

@@ -10,6 +10,12 @@
     virtual = false               # what the bench engineer says; drivers never decide it
 
     [[device]]
+    name = "shared-eg25"
+    kind = "modem"
+    place = "lab-eg25"            # a labgrid place instead of a port (acquired, then released)
+    resource = "modem0"           # optional: which serial port, when the place has several
+
+    [[device]]
     name = "sim-sim"
     kind = "reader"
     virtual = true                # no port/reader: the bench builds a simulator itself
@@ -44,7 +50,19 @@ __all__ = [
 _KINDS = ("modem", "reader")
 _TOP_KEYS = frozenset({"sacrificial_iccids", "device"})
 _DEVICE_KEYS = frozenset(
-    {"name", "kind", "port", "reader", "vendor", "virtual", "profile", "state", "personality"}
+    {
+        "name",
+        "kind",
+        "port",
+        "place",
+        "resource",
+        "reader",
+        "vendor",
+        "virtual",
+        "profile",
+        "state",
+        "personality",
+    }
 )
 _ICCID = re.compile(r"[0-9]{18,20}")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -56,6 +74,8 @@ class DeviceConfig:
     kind: str  # "modem" | "reader"
     virtual: bool
     port: str | None = None
+    place: str | None = None  # a labgrid place holding the modem's serial port
+    resource: str | None = None  # which of the place's serial ports (when it has several)
     reader: str | None = None
     vendor: str | None = None
     profile: Path | None = None  # simulated devices: the SIM profile (default.toml if None)
@@ -65,12 +85,18 @@ class DeviceConfig:
 
     @property
     def simulated(self) -> bool:
-        """True when the bench builds the device itself (virtual, and no port/reader given)."""
-        return self.virtual and self.port is None and self.reader is None
+        """True when the bench builds the device itself (virtual, and no port/reader/place)."""
+        return self.virtual and self.port is None and self.reader is None and self.place is None
 
     def describe(self) -> str:
-        where = self.port or self.reader or "simulated in process"
+        where = self.port or self.reader or self._place_text() or "simulated in process"
         return f"{self.kind} {self.name} ({where})"  # callers add virtual/REAL (see simulated)
+
+    def _place_text(self) -> str | None:
+        if self.place is None:
+            return None
+        suffix = f", resource {self.resource}" if self.resource else ""
+        return f"labgrid place {self.place}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -180,12 +206,25 @@ def _device(entry: dict[str, Any], index: int, source: str, base: Path | None) -
     if not isinstance(virtual, bool):
         raise ConfigError(f"{label}.virtual: true or false (unquoted)")
     port, reader, vendor = text("port"), text("reader"), text("vendor")
+    place, resource = text("place"), text("resource")
     if kind == "modem" and reader is not None:
         raise ConfigError(f"{label}.reader: a modem has a port, not a reader")
-    if kind == "reader" and (port is not None or vendor is not None):
+    if kind == "reader" and place is not None:
+        raise ConfigError(
+            f"{label}.place: labgrid has no PC/SC resource, so a reader cannot sit in a "
+            f"place; name it with `reader` on the host it is plugged into (hardware.md)"
+        )
+    if kind == "reader" and (port is not None or vendor is not None or resource is not None):
         raise ConfigError(f"{label}.port/vendor: a reader is named by `reader`, not a port")
-    if not virtual and kind == "modem" and port is None:
-        raise ConfigError(f"{label}.port: missing (a real modem needs its /dev/serial/by-id path)")
+    if place is not None and port is not None:
+        raise ConfigError(f"{label}: give `port` or `place`, not both")
+    if resource is not None and place is None:
+        raise ConfigError(f"{label}.resource: names a serial port of a labgrid `place`; add one")
+    if not virtual and kind == "modem" and port is None and place is None:
+        raise ConfigError(
+            f"{label}.port: missing (a real modem needs its /dev/serial/by-id path, "
+            f"or a labgrid `place`)"
+        )
     if not virtual and kind == "reader" and reader is None:
         raise ConfigError(f"{label}.reader: missing (a PC/SC reader name, index or /regex/)")
     if vendor is not None:
@@ -202,6 +241,8 @@ def _device(entry: dict[str, Any], index: int, source: str, base: Path | None) -
         kind=kind,
         virtual=virtual,
         port=port,
+        place=place,
+        resource=resource,
         reader=reader,
         vendor=vendor,
         profile=_path(profile, base),

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.bench.config import DeviceConfig, reader_selector
+from harness.bench.labgrid import LabgridOptions, PlaceLease, lease_place
 from harness.modem import Modem
 from harness.safety import SafetyPolicy
 from harness.sim.card import SimCard
@@ -41,6 +42,7 @@ class OpenedDevice:
     card: SimCard | None = None
     reinsert_sim: Callable[[], None] | None = None
     power_cycle_card: Callable[[], None] | None = None
+    lease: PlaceLease | None = None  # the labgrid place held while the device is open
 
     @property
     def virtual(self) -> bool:
@@ -60,11 +62,17 @@ def open_device(
     *,
     safety: SafetyPolicy | None = None,
     transcript: Transcript | None = None,
+    labgrid: LabgridOptions | None = None,
 ) -> Iterator[OpenedDevice]:
-    """Open `device` with its driver; a simulated one is built first and torn down after."""
+    """Open `device` with its driver; a simulated one is built first and torn down after.
+
+    A modem in a labgrid place: the place is acquired first (waiting up to
+    `labgrid.wait` while someone else holds it) and released after the modem closes,
+    whatever ends the `with` body.
+    """
     with ExitStack() as stack:
         if device.kind == "modem":
-            yield _open_modem(device, stack, safety, transcript)
+            yield _open_modem(device, stack, safety, transcript, labgrid or LabgridOptions())
         else:
             yield _open_reader(device, stack, safety, transcript)
 
@@ -74,10 +82,22 @@ def _open_modem(
     stack: ExitStack,
     safety: SafetyPolicy | None,
     transcript: Transcript | None,
+    labgrid: LabgridOptions,
 ) -> OpenedDevice:
     opened = OpenedDevice(device)
     port = device.port
-    if device.simulated:
+    if device.place is not None:
+        opened.lease = stack.enter_context(
+            lease_place(
+                device.place,
+                resource=device.resource,
+                coordinator=labgrid.coordinator,
+                wait=labgrid.wait,
+                call_timeout=labgrid.call_timeout,
+            )
+        )
+        port = opened.lease.url
+    elif device.simulated:
         from harness.virtual.modem import VirtualModem  # noqa: PLC0415 - simulators on demand
 
         card = _virtual_card(device)

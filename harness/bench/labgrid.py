@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "LabgridClient",
+    "LabgridOptions",
     "PlaceLease",
     "SerialEndpoint",
     "coordinator_address",
@@ -60,6 +61,15 @@ def coordinator_address(option: str | None = None) -> str:
     if not host or not port.isdigit():
         raise ConfigError(f"labgrid coordinator {address!r}: write it as HOST[:PORT]")
     return address
+
+
+@dataclass(frozen=True)
+class LabgridOptions:
+    """How a run reaches labgrid: the front doors' --lg-coordinator and --device-wait."""
+
+    coordinator: str | None = None  # None: LG_COORDINATOR, else labgrid's default
+    wait: float = 0.0  # seconds to wait while someone else holds a place
+    call_timeout: float = 10.0  # every coordinator call
 
 
 @dataclass(frozen=True)
