@@ -9,6 +9,9 @@ real `labgrid-client` in a separate process. Started once for the module.
 
 from __future__ import annotations
 
+import _thread
+import shutil
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +24,12 @@ pytest.importorskip(
 )
 
 from harness.bench import LabgridOptions, bench_from_dict, open_device
-from harness.bench.labgrid import LabgridClient, coordinator_address, lease_place
+from harness.bench.labgrid import (
+    LabgridClient,
+    coordinator_address,
+    endpoint_from,
+    lease_place,
+)
 from harness.cli import main
 from harness.errors import ConfigError, CoordinatorError, PlaceBusyError
 from harness.modem import Modem
@@ -34,6 +42,7 @@ from tests.rfc2217_bridge import Rfc2217Bridge
 
 PLACE = "bench-modem0"
 PAIR = "bench-pair"
+SER2NET = "bench-ser2net"
 ME = {"LG_USERNAME": "harness", "LG_HOSTNAME": "benchpc1"}
 
 # The exporter config is a Jinja2 template: a YAML comment must start with "##".
@@ -56,6 +65,11 @@ pair:
     host: 127.0.0.1
     port: {other}
     protocol: raw
+## a local serial device: the exporter runs ser2net for it while the place is held
+usb:
+  RawSerialPort:
+    port: {pty}
+    speed: 115200
 """
 
 
@@ -94,10 +108,14 @@ def bench() -> Iterator[Bench]:
             VirtualModem(VirtualUicc(load_profile(DEFAULT_PROFILE))) as modem,
             Rfc2217Bridge(modem.start_tcp(0)) as bridge,
         ):
-            lab = LabgridLab(EXPORTER_YAML.format(port=bridge.port, other=bridge.port + 1))
+            yaml = EXPORTER_YAML.format(
+                port=bridge.port, other=bridge.port + 1, pty=modem.start_pty(None)
+            )
+            lab = LabgridLab(yaml)
             try:
                 lab.create_place(PLACE, "simexp/simbench/NetworkSerialPort/modem0")
                 lab.create_place(PAIR, "simexp/pair/NetworkSerialPort")
+                lab.create_place(SER2NET, "simexp/usb/NetworkSerialPort")
                 bench = Bench(lab, bridge, modem)
                 try:
                     yield bench
@@ -207,6 +225,24 @@ def test_the_place_is_released_on_ctrl_c_and_on_failure(
     assert bench.holder() is None
 
 
+def test_ctrl_c_while_waiting_for_a_held_place_stops_at_once(bench: Bench) -> None:
+    assert bench.alice.acquire(PLACE)
+    interrupt = threading.Timer(0.3, _thread.interrupt_main)
+    try:
+        started = time.monotonic()
+        interrupt.start()
+        with (
+            pytest.raises(KeyboardInterrupt),
+            lease_place(PLACE, coordinator=bench.lab.address, wait=30),
+        ):
+            pytest.fail("the lease must not be granted while alice holds the place")
+        assert time.monotonic() - started < 5  # not the 30 s deadline
+        assert bench.holder() == "benchpc2/alice"
+    finally:
+        interrupt.cancel()
+        bench.alice.release(PLACE)
+
+
 def test_a_place_already_ours_is_used_and_left_held(bench: Bench) -> None:
     assert bench.me.acquire(PLACE)  # e.g. `labgrid-client acquire` before the run
     try:
@@ -236,6 +272,22 @@ def test_a_place_with_several_ports_needs_the_resource_name(bench: Bench) -> Non
         pass
 
 
+@pytest.mark.skipif(shutil.which("ser2net") is None, reason="ser2net is not installed")
+def test_a_local_port_gets_its_tcp_port_once_the_exporter_started_ser2net(bench: Bench) -> None:
+    """A USB (here: raw) serial port has no TCP port until the place is acquired and the
+    exporter has started ser2net for it; the lease waits for it. (The modem itself is not
+    opened: ser2net on a pty cannot set DTR, so an RFC 2217 client's open times out.)"""
+    with LabgridClient(bench.lab.address) as client:
+        entry = client.place(SER2NET)  # refreshes the caches
+        assert entry.acquired is None
+    with lease_place(SER2NET, coordinator=bench.lab.address, wait=5) as lease:
+        assert lease.endpoint.path == "simexp/usb/NetworkSerialPort/RawSerialPort"
+        assert lease.url.startswith("rfc2217://127.0.0.1:")
+        with socket.create_connection(("127.0.0.1", lease.endpoint.port), timeout=5):
+            pass  # ser2net listens there
+    assert bench.me.holder(SER2NET) is None
+
+
 def test_an_unknown_place_is_a_config_error_listing_the_places(bench: Bench) -> None:
     with (
         pytest.raises(ConfigError, match="no place 'bench-nope'") as caught,
@@ -246,8 +298,6 @@ def test_an_unknown_place_is_a_config_error_listing_the_places(bench: Bench) -> 
 
 
 def test_an_unreachable_coordinator_is_a_quick_typed_error() -> None:
-    import socket
-
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         address = f"127.0.0.1:{probe.getsockname()[1]}"
@@ -271,3 +321,42 @@ def test_the_coordinator_address_is_spelt_as_labgrid_spells_it(
     monkeypatch.setenv("LG_PROXY", "jumphost")
     with pytest.raises(ConfigError, match="LG_PROXY"):
         coordinator_address()
+
+
+PATH = ("benchpc3", "eg25-a", "NetworkSerialPort", "USBSerialPort")
+
+
+def entry(**data: object) -> object:
+    from labgrid.remote.common import ResourceEntry
+
+    return ResourceEntry(dict(data))
+
+
+@pytest.mark.parametrize(
+    ("resource", "problem"),
+    [
+        (None, "is gone"),
+        (entry(), "is gone"),  # the exporter deleted it: no cls left
+        (entry(cls="NetworkSerialPort", params={"host": "h", "port": 1}), "not available"),
+        (
+            entry(cls="NetworkSerialPort", params={"host": "h", "port": None}, avail=True),
+            "no TCP port yet",
+        ),
+    ],
+)
+def test_a_serial_resource_that_is_not_usable_yet_says_why(resource: object, problem: str) -> None:
+    endpoint, why = endpoint_from(PATH, "USBSerialPort", resource)
+    assert endpoint is None
+    assert problem in why
+
+
+def test_a_published_serial_resource_becomes_an_rfc2217_url() -> None:
+    params = {"host": "benchpc3", "port": 51234, "speed": 115200, "extra": {"proxy": "x"}}
+    resource = entry(cls="NetworkSerialPort", params=params, avail=True)
+    endpoint, _ = endpoint_from(PATH, "at", resource)
+    assert endpoint is not None
+    assert endpoint.url == "rfc2217://benchpc3:51234"  # ser2net's default protocol
+    assert (endpoint.exporter, endpoint.name) == ("benchpc3", "at")
+    proxied = {**params, "extra": {"proxy": "gw", "proxy_required": True}}
+    with pytest.raises(ConfigError, match="SSH proxy"):
+        endpoint_from(PATH, "at", entry(cls="NetworkSerialPort", params=proxied, avail=True))

@@ -39,6 +39,7 @@ __all__ = [
     "PlaceLease",
     "SerialEndpoint",
     "coordinator_address",
+    "endpoint_from",
     "lease_place",
 ]
 
@@ -287,29 +288,7 @@ class LabgridClient:
     def _endpoint(self, path: tuple[str, ...], label: str) -> tuple[SerialEndpoint | None, str]:
         exporter, group, _cls, rname = path
         entry = self._session.resources.get(exporter, {}).get(group, {}).get(rname)
-        if entry is None or not entry.data.get("cls"):
-            return None, "is gone (its exporter disconnected)"
-        if not entry.avail:
-            return None, "is not available (unplugged at the exporter?)"
-        params = entry.params
-        if params.get("extra", {}).get("proxy_required"):
-            raise ConfigError(
-                f"{'/'.join(path)} is reachable only through an SSH proxy "
-                f"({params['extra'].get('proxy')}), which the harness does not set up; "
-                f"run it on a host that reaches {params.get('host')} directly"
-            )
-        if params.get("port") is None:
-            return None, "has no TCP port yet (ser2net not started)"
-        endpoint = SerialEndpoint(
-            path="/".join(path),
-            name=label,
-            exporter=exporter,
-            host=str(params["host"]),
-            port=int(params["port"]),
-            protocol=str(params.get("protocol", "rfc2217")),
-            speed=int(params.get("speed", 115200)),
-        )
-        return endpoint, ""
+        return endpoint_from(path, label, entry)
 
     def _refused(self, what: str, name: str, exc: BaseException) -> CoordinatorError:
         details = getattr(exc, "details", None)
@@ -318,6 +297,35 @@ class LabgridClient:
             f"labgrid coordinator {self.address} refused to {what} place {name!r}: "
             f"{grpc_status(exc) or type(exc).__name__}: {text}"
         )
+
+
+def endpoint_from(
+    path: tuple[str, ...], label: str, entry: Any
+) -> tuple[SerialEndpoint | None, str]:
+    """A resource entry as a `SerialEndpoint`, or None and why it is not usable yet."""
+    if entry is None or not entry.data.get("cls"):
+        return None, "is gone (its exporter disconnected)"
+    if not entry.avail:
+        return None, "is not available (unplugged at the exporter?)"
+    params = entry.params
+    if params.get("extra", {}).get("proxy_required"):
+        raise ConfigError(
+            f"{'/'.join(path)} is reachable only through an SSH proxy "
+            f"({params['extra'].get('proxy')}), which the harness does not set up; "
+            f"run it on a host that reaches {params.get('host')} directly"
+        )
+    if params.get("port") is None:
+        return None, "has no TCP port yet (ser2net not started)"
+    endpoint = SerialEndpoint(
+        path="/".join(path),
+        name=label,
+        exporter=path[0],
+        host=str(params["host"]),
+        port=int(params["port"]),
+        protocol=str(params.get("protocol", "rfc2217")),
+        speed=int(params.get("speed", 115200)),
+    )
+    return endpoint, ""
 
 
 @contextmanager
