@@ -24,12 +24,8 @@ pytest.importorskip(
 )
 
 from harness.bench import LabgridOptions, bench_from_dict, open_device
-from harness.bench.labgrid import (
-    LabgridClient,
-    coordinator_address,
-    endpoint_from,
-    lease_place,
-)
+from harness.bench.labgrid import LabgridClient, coordinator_address, endpoint_from
+from harness.bench.labgrid_lease import HeldPlaces, lease_place
 from harness.cli import main
 from harness.errors import ConfigError, CoordinatorError, PlaceBusyError
 from harness.modem import Modem
@@ -161,6 +157,25 @@ def test_a_bench_file_modem_in_a_place_opens_through_open_device(bench: Bench) -
         assert opened.modem.imei() == bench.modem.imei
         assert bench.holder() == "benchpc1/harness"
     assert bench.holder() is None
+
+
+def test_held_places_stay_held_across_opens_until_closed(bench: Bench) -> None:
+    config = bench_from_dict(
+        {"device": [{"name": "shared", "kind": "modem", "place": PLACE}]}, source="lab.toml"
+    )
+    device = config.device("shared")
+    with HeldPlaces(LabgridOptions(coordinator=bench.lab.address, wait=2)) as places:
+        for _ in range(2):
+            with open_device(device, places=places) as opened:
+                assert opened.lease is not None and opened.lease.acquired_here
+                assert opened.modem is not None
+                assert opened.modem.sim_state() is SimState.SIM_PIN
+            assert bench.holder() == "benchpc1/harness"  # kept between uses
+        bench.lab.client("-p", PLACE, "release", "--kick")  # an admin takes it away
+        assert bench.holder() is None
+        with open_device(device, places=places) as opened:  # acquired again on next use
+            assert bench.holder() == "benchpc1/harness"
+    assert bench.holder() is None  # released at close
 
 
 def test_a_held_place_waits_then_names_the_holder(bench: Bench) -> None:

@@ -4,8 +4,9 @@ Modules: config (the bench file and its checks), devices (open a device with
 its driver; simulators built on demand), virtual_stage (the stolen-phone stage
 on the virtual bench: simulators doing what a hand, an operator and a bank do),
 stolen_phone (the virtual phones of the attack demo), labgrid (modems shared
-through labgrid places: acquire, resolve to rfc2217://, release) over
-labgrid_session (the coordinator session, every call bounded).
+through labgrid places: acquire, resolve to rfc2217://, release; over
+labgrid_session, the coordinator session with every call bounded), labgrid_lease
+(holding places for a `with` block or for a whole run).
 
 Importing this package loads no simulator: those are built only when a
 virtual device is opened, or from the virtual_stage / stolen_phone modules.
@@ -20,11 +21,13 @@ from harness.bench.config import (
     virtual_bench_config,
 )
 from harness.bench.devices import OpenedDevice, open_device
-from harness.bench.labgrid import LabgridOptions, PlaceLease
+from harness.bench.labgrid import LabgridOptions
+from harness.bench.labgrid_lease import HeldPlaces, PlaceLease
 
 __all__ = [
     "BenchConfig",
     "DeviceConfig",
+    "HeldPlaces",
     "LabgridOptions",
     "OpenedDevice",
     "PlaceLease",

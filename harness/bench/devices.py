@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.bench.config import DeviceConfig, reader_selector
-from harness.bench.labgrid import LabgridOptions, PlaceLease, lease_place
+from harness.bench.labgrid import LabgridOptions
+from harness.bench.labgrid_lease import HeldPlaces, PlaceLease, lease_place
 from harness.modem import Modem
 from harness.safety import SafetyPolicy
 from harness.sim.card import SimCard
@@ -63,16 +64,20 @@ def open_device(
     safety: SafetyPolicy | None = None,
     transcript: Transcript | None = None,
     labgrid: LabgridOptions | None = None,
+    places: HeldPlaces | None = None,
 ) -> Iterator[OpenedDevice]:
     """Open `device` with its driver; a simulated one is built first and torn down after.
 
     A modem in a labgrid place: the place is acquired first (waiting up to
     `labgrid.wait` while someone else holds it) and released after the modem closes,
-    whatever ends the `with` body.
+    whatever ends the `with` body; with `places`, it stays held by them instead
+    (from first use to `places.close()`, their options apply).
     """
     with ExitStack() as stack:
         if device.kind == "modem":
-            yield _open_modem(device, stack, safety, transcript, labgrid or LabgridOptions())
+            yield _open_modem(
+                device, stack, safety, transcript, labgrid or LabgridOptions(), places
+            )
         else:
             yield _open_reader(device, stack, safety, transcript)
 
@@ -83,10 +88,14 @@ def _open_modem(
     safety: SafetyPolicy | None,
     transcript: Transcript | None,
     labgrid: LabgridOptions,
+    places: HeldPlaces | None,
 ) -> OpenedDevice:
     opened = OpenedDevice(device)
     port = device.port
-    if device.place is not None:
+    if device.place is not None and places is not None:
+        opened.lease = places.lease(device.place, device.resource)
+        port = opened.lease.url
+    elif device.place is not None:
         opened.lease = stack.enter_context(
             lease_place(
                 device.place,

@@ -15,11 +15,8 @@ each CI job its own LG_USERNAME so two jobs on one host never share a place.
 
 from __future__ import annotations
 
-import logging
 import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,16 +28,12 @@ from harness.errors import (
     PlaceBusyError,
 )
 
-log = logging.getLogger(__name__)
-
 __all__ = [
     "LabgridClient",
     "LabgridOptions",
-    "PlaceLease",
     "SerialEndpoint",
     "coordinator_address",
     "endpoint_from",
-    "lease_place",
 ]
 
 _RECHECK_S = 1.0  # a waiter re-reads the place at least this often, news or not
@@ -90,26 +83,6 @@ class SerialEndpoint:
         """What `Modem`/`SerialTransport` open: rfc2217:// (or socket:// for raw TCP)."""
         scheme = "rfc2217" if self.protocol == "rfc2217" else "socket"
         return f"{scheme}://{self.host}:{self.port}"
-
-
-@dataclass(frozen=True)
-class PlaceLease:
-    """A place this run may use, the port it resolved to, and whether it acquired it."""
-
-    place: str
-    coordinator: str
-    identity: str  # host/user the coordinator records as holder
-    endpoint: SerialEndpoint
-    acquired_here: bool  # False: it was already ours (or allowed), so it is not released
-
-    @property
-    def url(self) -> str:
-        return self.endpoint.url
-
-    @property
-    def exporter_host(self) -> str:
-        """Where the modem is plugged in: the exporter's name and the port's host."""
-        return f"{self.endpoint.exporter} ({self.endpoint.host})"
 
 
 class LabgridClient:
@@ -326,39 +299,3 @@ def endpoint_from(
         speed=int(params.get("speed", 115200)),
     )
     return endpoint, ""
-
-
-@contextmanager
-def lease_place(
-    place: str,
-    *,
-    resource: str | None = None,
-    coordinator: str | None = None,
-    wait: float = 0.0,
-    call_timeout: float = 10.0,
-) -> Iterator[PlaceLease]:
-    """Hold `place` for the `with` body and yield its serial port; release it afterwards.
-
-    Released on every way out (an exception, Ctrl-C) unless it was ours before; that
-    includes an acquire interrupted before its answer arrived (a release from our
-    identity is a no-op while someone else holds the place).
-    """
-    with LabgridClient(coordinator, call_timeout=call_timeout) as client:
-        held_before = client.is_ours(client.place(place))
-        try:
-            client.acquire(place, wait=wait)
-            endpoint = client.serial_endpoint(place, resource)
-            yield PlaceLease(place, client.address, client.identity, endpoint, not held_before)
-        except BaseException:
-            if not held_before:
-                _release_quietly(client, place)  # the error in flight is the one to show
-            raise
-        if not held_before:
-            client.release(place)
-
-
-def _release_quietly(client: LabgridClient, place: str) -> None:
-    try:
-        client.release(place)
-    except (ConfigError, CoordinatorError) as exc:
-        log.warning("could not release labgrid place %r: %s", place, exc)
