@@ -57,46 +57,64 @@ def test_a_bench_file_becomes_devices_and_a_sacrificial_list(tmp_path: Path) -> 
         bench.device("nope")
 
 
-BAD = [
-    ('sacrifical_iccids = ["8988211000000000018"]', "unknown top-level field(s) sacrifical_iccids"),
-    ('sacrificial_iccids = "8988211000000000018"', "sacrificial_iccids: a list"),
-    ("sacrificial_iccids = [8988211000000000018]", "is not an ICCID"),
-    ('[[device]]\nkind = "modem"\nport = "/dev/x"', "device[0].name: missing"),
-    ('[[device]]\nname = "a"\nkind = "phone"', "device 'a'.kind: 'phone'"),
-    ('[[device]]\nname = "a"\nkind = "modem"', "device 'a'.port: missing"),
-    ('[[device]]\nname = "a"\nkind = "reader"', "device 'a'.reader: missing"),
-    ('[[device]]\nname = "a"\nkind = "modem"\nport = "/dev/x"\nvirtual = "no"', ".virtual: true"),
-    ('[[device]]\nname = "a"\nkind = "modem"\nport = "/dev/x"\nvendor = "nokla"', ".vendor:"),
-    ('[[device]]\nname = "a"\nkind = "modem"\nport = "/dev/x"\nstate = "s.json"', ".profile/state"),
-    ('[[device]]\nname = "a"\nkind = "reader"\nport = "/dev/x"', ".port/vendor"),
+BAD = [  # (bench file, what the error says, the line it names; None: no line, a syntax error)
+    (
+        'sacrifical_iccids = ["8988211000000000018"]',
+        "unknown top-level field(s) sacrifical_iccids",
+        1,
+    ),
+    ('sacrificial_iccids = "8988211000000000018"', "sacrificial_iccids: a list", 1),
+    ("\nsacrificial_iccids = [8988211000000000018]", "is not an ICCID", 2),
+    ('[[device]]\nkind = "modem"\nport = "/dev/x"', "device[0].name: missing", 1),
+    ('[[device]]\nname = "a"\nkind = "phone"', "device 'a'.kind: 'phone'", 3),
+    ('[[device]]\nname = "a"\nkind = "modem"', "device 'a'.port: missing", 1),
+    ('[[device]]\nname = "a"\nkind = "reader"', "device 'a'.reader: missing", 1),
+    (
+        '[[device]]\nname = "a"\nkind = "modem"\nport = "/dev/x"\nvirtual = "no"',
+        ".virtual: true",
+        5,
+    ),
+    ('[[device]]\nname = "a"\nkind = "modem"\nport = "/dev/x"\nvendor = "nokla"', ".vendor:", 5),
+    (
+        '[[device]]\nname = "a"\nkind = "modem"\nport = "/dev/x"\nstate = "s.json"',
+        "device 'a'.state: only a virtual device",
+        5,
+    ),
+    ('[[device]]\nname = "a"\nkind = "reader"\nport = "/dev/x"', "device 'a'.port: a reader", 4),
     (
         '[[device]]\nname = "a"\nkind = "modem"\nport = "/dev/x"\nbaud = 9600',
         "unknown field(s) baud",
+        5,
     ),
-    ('[[device]]\nname = "a/b"\nkind = "modem"\nport = "/dev/x"', "device[0].name"),
+    ('[[device]]\nname = "a/b"\nkind = "modem"\nport = "/dev/x"', "device[0].name", 2),
     (
         '[[device]]\nname = "a"\nkind = "modem"\nport = "/x"\n'
         '[[device]]\nname = "a"\nkind = "modem"\nport = "/y"',
         "used twice",
+        6,
     ),
-    ("device = 3", "[[device]] table"),
-    ('[[device]]\nname = "a"\nkind = "modem"\nport = "/x"\nplace = "p"', "`port` or `place`"),
-    ('[[device]]\nname = "a"\nkind = "modem"\nport = "/x"\nresource = "m"', ".resource: names"),
-    ('[[device]]\nname = "a"\nkind = "reader"\nplace = "p"', "no PC/SC resource"),
-    ('[[device]]\nname = "a"\nkind = "modem"\nplace = ""', ".place: a non-empty string"),
-    ("this is = not toml =", "not valid TOML"),
+    ("device = 3", "[[device]] table", 1),
+    ('[[device]]\nname = "a"\nkind = "modem"\nport = "/x"\nplace = "p"', "`port` or `place`", 5),
+    ('[[device]]\nname = "a"\nkind = "modem"\nport = "/x"\nresource = "m"', ".resource: names", 5),
+    ('[[device]]\nname = "a"\nkind = "reader"\nplace = "p"', "no PC/SC resource", 4),
+    ('[[device]]\nname = "a"\nkind = "modem"\nplace = ""', ".place: a non-empty string", 4),
+    ("this is = not toml =", "not valid TOML", None),
 ]
 
 
-@pytest.mark.parametrize(("text", "message"), BAD)
-def test_a_bad_bench_file_names_the_file_and_the_field(
-    tmp_path: Path, text: str, message: str
+@pytest.mark.parametrize(("text", "message", "line"), BAD)
+def test_a_bad_bench_file_names_the_file_the_line_and_the_field(
+    tmp_path: Path, text: str, message: str, line: int | None
 ) -> None:
     path = tmp_path / "lab.toml"
     path.write_text(text)
     with pytest.raises(ConfigError) as caught:
         load_bench(path)
-    assert str(path) in str(caught.value) and message in str(caught.value)
+    assert message in str(caught.value)
+    if line is None:  # tomllib's own message names the line of a syntax error
+        assert str(path) in str(caught.value) and "line 1" in str(caught.value)
+    else:
+        assert str(caught.value).startswith(f"{path}:{line}: "), str(caught.value)
 
 
 def test_a_modem_may_live_in_a_labgrid_place_and_is_never_simulated() -> None:

@@ -221,7 +221,7 @@ def test_run_scenario_exit_codes_and_report(tmp_path: Path) -> None:
     assert run_scenario("theft", True, "virtual", None, out) == 0
     with pytest.raises(ConfigError, match="unknown scenario"):
         run_scenario("pickpocket", True, "virtual", None, out)
-    with pytest.raises(ConfigError, match="virtual bench"):
+    with pytest.raises(ConfigError, match=r"bench file lab\.toml does not exist"):
         run_scenario("theft", True, "lab.toml", None, out)
 
 
@@ -233,3 +233,71 @@ def test_the_story_runs_as_predicted(tmp_path: Path) -> None:
     assert "the thief's phone shows OTP 2: code" in text
     report = (tmp_path / "story.md").read_text()
     assert report.count("```mermaid") == 4
+
+
+# --- no evidence is never a defence --------------------------------------------------------
+def test_a_finding_without_checks_is_inconclusive() -> None:
+    assert Finding.of("anything", []).verdict is UNKNOWN
+
+
+def test_a_bench_that_cannot_run_a_step_answers_inconclusive_for_every_question() -> None:
+    from harness.bench.hooks import HOOK_STEPS
+    from harness.scenarios.needs import SCENARIO_STEPS, SUBJECTS, unrunnable
+
+    for name in ("theft", "loss"):
+        assert set(SCENARIO_STEPS[name]) <= set(HOOK_STEPS)
+        result = unrunnable(name, bench="lab.toml", pin_enabled=True, reasons=["no OTP hook"])
+        assert [f.subject for f in result.findings] == list(SUBJECTS[name])
+        assert {f.verdict for f in result.findings} == {UNKNOWN} and result.verdict is UNKNOWN
+        assert all(f.headline == "no OTP hook" for f in result.findings)
+    with pytest.raises(ValueError, match="reason"):
+        unrunnable("theft", bench="lab.toml", pin_enabled=True, reasons=[])
+
+
+def test_an_otp_slower_than_the_thiefs_window_makes_the_verdict_inconclusive() -> None:
+    """A real network may deliver in 20 s; a thief who waited 5 s proves nothing."""
+    from harness.scenarios.steps import baseline_check
+
+    sent = SentOtp("+15555550118", "OTP 1", None, "123456")
+    owner = dataclasses.replace(
+        _evidence(sim_state="READY", readable=True),
+        device="owner",
+        captured=(CapturedOtp("OTP 1", "123456", "+CMTI SM #1"),),
+        sent=sent,
+        window_s=60.0,
+        delivered_after_s=20.0,
+    )
+    slow = baseline_check(owner, 5.0)
+    assert not slow.passed and "after 20.00 s" in slow.evidence and "window_s" in slow.evidence
+    assert baseline_check(owner, 30.0).passed
+    stored_only = dataclasses.replace(owner, delivered_after_s=None)
+    assert not baseline_check(stored_only, 30.0).passed  # arrival time unknown: the whole window
+    quiet_thief = thief_checks(_evidence(sim_state="SIM PIN", readable=False))
+    assert Finding.of("theft", quiet_thief).verdict is P  # what it would be without a baseline
+    assert Finding.of("theft", quiet_thief, baseline=slow).verdict is UNKNOWN
+
+
+def test_a_phone_that_shows_no_sim_after_a_move_is_power_cycled(
+    stage: Stage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real hand is slow and some modems miss a hot-plugged SIM: the step waits for the
+    SIM to show, and restarts the phone (as its user would) when it does not."""
+    from harness.scenarios import steps
+    from harness.scenarios.result import Timeline
+
+    class Butterfingers:  # the SIM never makes it into the phone
+        def move(self, sim: str, device: str) -> None: ...
+
+        def take_out(self, sim: str) -> None: ...
+
+    monkeypatch.setattr(steps, "_SIM_SETTLE_S", 0.3)
+    stage.slot = Butterfingers()
+    tl = Timeline()
+    steps.move_sim(stage, tl, "victim", "thief", actor="Thief")
+    assert [s.action for s in tl.steps] == [
+        "puts SIM 'victim' into the thief's phone",
+        "power-cycles the phone (+CPIN: ABSENT)",
+    ]
+    tl = Timeline()
+    steps.move_sim(stage, tl, "victim", "owner", actor="Owner")  # it is there: no restart
+    assert len(tl.steps) == 1

@@ -22,8 +22,10 @@
     profile = "sims/weak.toml"    # optional; paths are relative to this file
     state = "state/sim-sim.json"  # optional: the virtual card's EEPROM across runs
 
-`load_bench` checks every field and raises `ConfigError` naming the file and the
-field; `harness.bench.devices.open_device` turns an entry into driver objects.
+A bench that runs the stolen-phone scenarios adds a `[scenario]` table and a
+`[hooks]` table (harness.bench.scenario_config). `load_bench` checks every
+field and raises `ConfigError` naming the file, the line and the field;
+`harness.bench.devices.open_device` turns an entry into driver objects.
 `virtual` is configuration, never detection: it only ever *relaxes* safety
 when a bench file says so, and a run must still be explicitly destructive for that to matter.
 """
@@ -36,6 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.bench.lines import FieldLocator
+from harness.bench.scenario_config import SCENARIO_TABLES, ScenarioConfig, scenario_from_dict
 from harness.errors import ConfigError
 from harness.modem.vendors import profile_named
 
@@ -48,7 +52,7 @@ __all__ = [
 ]
 
 _KINDS = ("modem", "reader")
-_TOP_KEYS = frozenset({"sacrificial_iccids", "device"})
+_TOP_KEYS = frozenset({"sacrificial_iccids", "device", *SCENARIO_TABLES})
 _DEVICE_KEYS = frozenset(
     {
         "name",
@@ -104,6 +108,7 @@ class BenchConfig:
     source: str
     devices: tuple[DeviceConfig, ...]
     sacrificial_iccids: frozenset[str] = frozenset()
+    scenario: ScenarioConfig | None = None  # the [scenario] and [hooks] tables, when written
 
     def device(self, name: str) -> DeviceConfig:
         for device in self.devices:
@@ -136,105 +141,137 @@ def load_bench(path: Path | str) -> BenchConfig:
     """Read and check a bench file; `ConfigError` names the file and the field."""
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(f"bench file {path} does not exist") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"bench file {path} is not valid TOML: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"bench file {path} cannot be read ({exc.strerror})") from None
-    return bench_from_dict(raw, source=str(path), base=path.parent)
+    where = FieldLocator.of_text(str(path), text)
+    return bench_from_dict(raw, source=str(path), base=path.parent, where=where)
 
 
-def bench_from_dict(raw: dict[str, Any], *, source: str, base: Path | None = None) -> BenchConfig:
+def bench_from_dict(
+    raw: dict[str, Any],
+    *,
+    source: str,
+    base: Path | None = None,
+    where: FieldLocator | None = None,
+) -> BenchConfig:
+    """Check `raw` (a parsed bench file); `where` locates fields for the error messages."""
+    where = where or FieldLocator(source)
     unknown = sorted(set(raw) - _TOP_KEYS)
     if unknown:
         # A misspelt sacrificial_iccids must not silently mean "none" (or anything else).
-        raise ConfigError(
-            f"{source}: unknown top-level field(s) {', '.join(unknown)}; "
-            f"known: {', '.join(sorted(_TOP_KEYS))}"
+        raise where.error(
+            (unknown[0],),
+            f"unknown top-level field(s) {', '.join(unknown)}",
+            f"known: {', '.join(sorted(_TOP_KEYS))}",
         )
     entries = raw.get("device", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise ConfigError(f"{source}: device: write each device as a [[device]] table")
-    devices = tuple(_device(entry, index, source, base) for index, entry in enumerate(entries))
+        raise where.error(("device",), "device", "write each device as a [[device]] table")
+    devices = tuple(_device(entry, index, where, base) for index, entry in enumerate(entries))
     names = [d.name for d in devices]
-    for name in names:
-        if names.count(name) > 1:
-            raise ConfigError(f"{source}: device.name: {name!r} is used twice; names are unique")
-    return BenchConfig(source, devices, _iccids(raw.get("sacrificial_iccids", []), source))
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            raise where.error(
+                ("device", index, "name"),
+                "device.name",
+                f"{name!r} is used twice; names are unique",
+            )
+    iccids = _iccids(raw.get("sacrificial_iccids", []), where)
+    scenario = scenario_from_dict(raw, devices, where, base)
+    return BenchConfig(source, devices, iccids, scenario)
 
 
-def _iccids(value: object, source: str) -> frozenset[str]:
+def _iccids(value: object, where: FieldLocator) -> frozenset[str]:
+    at = ("sacrificial_iccids",)
     if not isinstance(value, list):
-        raise ConfigError(f'{source}: sacrificial_iccids: a list of quoted ICCIDs (["89..."])')
+        raise where.error(at, "sacrificial_iccids", 'a list of quoted ICCIDs (["89..."])')
     found: set[str] = set()
     for item in value:
         if not isinstance(item, str) or not _ICCID.fullmatch(item):
-            raise ConfigError(
-                f"{source}: sacrificial_iccids: {item!r} is not an ICCID (18-20 digits, quoted)"
+            raise where.error(
+                at, "sacrificial_iccids", f"{item!r} is not an ICCID (18-20 digits, quoted)"
             )
         found.add(item)
     return frozenset(found)
 
 
-def _device(entry: dict[str, Any], index: int, source: str, base: Path | None) -> DeviceConfig:
-    label = f"{source}: device[{index}]"
+def _device(
+    entry: dict[str, Any], index: int, where: FieldLocator, base: Path | None
+) -> DeviceConfig:
+    label = f"device[{index}]"
+
+    def fail(field: str, message: str) -> ConfigError:
+        return where.error(("device", index, field), f"{label}.{field}", message)
+
     unknown = sorted(set(entry) - _DEVICE_KEYS)
     if unknown:
-        raise ConfigError(f"{label}: unknown field(s) {', '.join(unknown)}")
+        raise where.error(
+            ("device", index, unknown[0]), label, f"unknown field(s) {', '.join(unknown)}"
+        )
 
     def text(field: str, *, required: bool = False) -> str | None:
         value = entry.get(field)
         if value is None:
             if required:
-                raise ConfigError(f"{label}.{field}: missing")
+                raise fail(field, "missing")
             return None
         if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{label}.{field}: a non-empty string")
+            raise fail(field, "a non-empty string")
         return value.strip()
 
     name = text("name", required=True)
     assert name is not None
     if not _NAME.fullmatch(name):
-        raise ConfigError(f"{label}.name: {name!r}: use letters, digits, '.', '-' and '_'")
-    label = f"{source}: device {name!r}"
+        raise fail("name", f"{name!r}: use letters, digits, '.', '-' and '_'")
+    label = f"device {name!r}"
     kind = text("kind", required=True)
     if kind not in _KINDS:
-        raise ConfigError(f'{label}.kind: {kind!r}; use "modem" or "reader"')
+        raise fail("kind", f'{kind!r}; use "modem" or "reader"')
     virtual = entry.get("virtual", False)
     if not isinstance(virtual, bool):
-        raise ConfigError(f"{label}.virtual: true or false (unquoted)")
+        raise fail("virtual", "true or false (unquoted)")
     port, reader, vendor = text("port"), text("reader"), text("vendor")
     place, resource = text("place"), text("resource")
     if kind == "modem" and reader is not None:
-        raise ConfigError(f"{label}.reader: a modem has a port, not a reader")
+        raise fail("reader", "a modem has a port, not a reader")
     if kind == "reader" and place is not None:
-        raise ConfigError(
-            f"{label}.place: labgrid has no PC/SC resource, so a reader cannot sit in a "
-            f"place; name it with `reader` on the host it is plugged into (hardware.md)"
+        raise fail(
+            "place",
+            "labgrid has no PC/SC resource, so a reader cannot sit in a place; name it "
+            "with `reader` on the host it is plugged into (hardware.md)",
         )
     if kind == "reader" and (port is not None or vendor is not None or resource is not None):
-        raise ConfigError(f"{label}.port/vendor: a reader is named by `reader`, not a port")
+        raise fail(
+            "port" if port is not None else "vendor" if vendor is not None else "resource",
+            "a reader is named by `reader`, not a port (port/vendor)",
+        )
     if place is not None and port is not None:
-        raise ConfigError(f"{label}: give `port` or `place`, not both")
+        raise fail("place", "give `port` or `place`, not both")
     if resource is not None and place is None:
-        raise ConfigError(f"{label}.resource: names a serial port of a labgrid `place`; add one")
+        raise fail("resource", "names a serial port of a labgrid `place`; add one")
     if not virtual and kind == "modem" and port is None and place is None:
-        raise ConfigError(
-            f"{label}.port: missing (a real modem needs its /dev/serial/by-id path, "
-            f"or a labgrid `place`)"
+        raise fail(
+            "port", "missing (a real modem needs its /dev/serial/by-id path, or a labgrid `place`)"
         )
     if not virtual and kind == "reader" and reader is None:
-        raise ConfigError(f"{label}.reader: missing (a PC/SC reader name, index or /regex/)")
+        raise fail("reader", "missing (a PC/SC reader name, index or /regex/)")
     if vendor is not None:
         try:
             profile_named(vendor)
         except ConfigError as exc:
-            raise ConfigError(f"{label}.vendor: {exc}") from None
+            raise fail("vendor", str(exc)) from None
     profile, state = text("profile"), text("state")
     if not virtual and (profile is not None or state is not None):
-        raise ConfigError(f"{label}.profile/state: only a virtual device has a simulated card")
+        raise fail(
+            "profile" if profile is not None else "state",
+            "only a virtual device has a simulated card (profile/state)",
+        )
     personality = text("personality") or "generic"
     return DeviceConfig(
         name=name,

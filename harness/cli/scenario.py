@@ -1,8 +1,13 @@
 """`simharness scenario theft|loss`: run one stolen-phone scenario, print its table, write a report.
 
+`--bench virtual` (the default) runs on a fresh virtual bench; `--bench lab.toml`
+on the devices its `[scenario]` table names, the steps done by its `[hooks]`
+or by a person at a terminal (harness.bench.scenario_stage).
+
 Exit status: 0 PROTECTED, 1 VULNERABLE, 3 INCONCLUSIVE (the bench did not
-deliver an OTP to the rightful owner, so nothing was proven). Configuration
-errors raise `ConfigError` (the CLI prints it and exits 2).
+deliver an OTP to the rightful owner in time, or cannot do a step, so nothing
+was proven). Configuration errors, a failed hook or a busy device raise a
+`HarnessError` (the CLI prints it and exits 2).
 """
 
 from __future__ import annotations
@@ -12,9 +17,13 @@ import sys
 from pathlib import Path
 from typing import Literal, Protocol, TextIO
 
+from harness.bench.config import load_bench
+from harness.bench.locks import DEFAULT_LOCK_TIMEOUT_S, default_lock_dir
+from harness.bench.scenario_stage import bench_stage, gaps, scenario_bench
 from harness.bench.virtual_stage import virtual_stage
 from harness.errors import ConfigError
 from harness.scenarios.loss import run_loss
+from harness.scenarios.needs import unrunnable
 from harness.scenarios.report import render_table, write_report
 from harness.scenarios.result import ScenarioResult, Verdict
 from harness.scenarios.stage import Stage
@@ -50,7 +59,25 @@ def add_scenario_command(commands: argparse._SubParsersAction[argparse.ArgumentP
         action="store_false",
         help="the owner's SIM has no PIN",
     )
-    scenario.add_argument("--bench", default="virtual", help="bench (default: virtual)")
+    scenario.add_argument(
+        "--bench",
+        default="virtual",
+        help="virtual (default), or a bench file (TOML) with a [scenario] table",
+    )
+    scenario.add_argument(
+        "--lock-dir",
+        type=Path,
+        metavar="DIR",
+        help="device locks shared with other runs (default: $SIMHARNESS_LOCK_DIR or "
+        "$XDG_RUNTIME_DIR/simharness/locks)",
+    )
+    scenario.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=DEFAULT_LOCK_TIMEOUT_S,
+        metavar="S",
+        help=f"wait this long for a device another run holds (default {DEFAULT_LOCK_TIMEOUT_S:g})",
+    )
     scenario.add_argument(
         "--report", type=Path, metavar="DIR", help="write the Markdown report and transcripts here"
     )
@@ -58,7 +85,14 @@ def add_scenario_command(commands: argparse._SubParsersAction[argparse.ArgumentP
 
 
 def _scenario(args: argparse.Namespace) -> int:
-    return run_scenario(args.name, args.pin_enabled, args.bench, args.report)
+    return run_scenario(
+        args.name,
+        args.pin_enabled,
+        args.bench,
+        args.report,
+        lock_dir=args.lock_dir,
+        lock_timeout=args.lock_timeout,
+    )
 
 
 def run_scenario(
@@ -67,26 +101,60 @@ def run_scenario(
     bench: str = "virtual",
     report_dir: Path | None = None,
     out: TextIO = sys.stdout,
+    *,
+    stdin: TextIO | None = None,
+    lock_dir: Path | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
 ) -> int:
-    """Run scenario `name` on `bench` with the owner's PIN lock on or off; the exit status."""
+    """Run scenario `name` on `bench` ("virtual" or a bench file) with the owner's PIN lock on
+    or off; the exit status. Prompts (a bench with manual steps) go to stderr."""
     scenario = SCENARIOS.get(name)
     if scenario is None:
         raise ConfigError(f"unknown scenario {name!r}; choose one of {', '.join(SCENARIOS)}")
-    if bench != "virtual":
-        raise ConfigError(
-            f"bench {bench!r}: scenarios run on the virtual bench for now (--bench virtual); a "
-            "real bench needs its lab.toml mapped to two modems, a SimSlot, an Operator and an "
-            "OtpSource (see harness.scenarios.manual)"
+    if bench == "virtual":
+        with virtual_stage() as stage:
+            result = scenario(stage, pin_enabled=pin_enabled)
+        where = "the virtual bench"
+    else:
+        terminal = stdin if stdin is not None else sys.stdin  # None when fd 0 is closed
+        result = _on_bench_file(
+            name, scenario, pin_enabled, bench, terminal, lock_dir, lock_timeout
         )
-    with virtual_stage() as stage:
-        result = scenario(stage, pin_enabled=pin_enabled)
-    print(f"{result.title} on the {bench} bench, PIN {_on(pin_enabled)}:", file=out)
+        where = f"bench {result.bench}"
+    print(f"{result.title} on {where}, PIN {_on(pin_enabled)}:", file=out)
     print(render_table([result]), file=out)
     print(f"verdict: {result.verdict.value} ({result.duration_s:.2f} s)", file=out)
     if report_dir is not None:
         path = write_report([result], report_dir, name=result.slug, title=result.title)
         print(f"report: {path}", file=out)
     return EXIT_CODES[result.verdict]
+
+
+def _on_bench_file(
+    name: str,
+    scenario: Scenario,
+    pin_enabled: bool,
+    path: str,
+    stdin: TextIO | None,
+    lock_dir: Path | None,
+    lock_timeout: float,
+) -> ScenarioResult:
+    """The scenario on the bench file's devices, or not run (INCONCLUSIVE) when the bench
+    cannot do one of its steps."""
+    config = load_bench(path)
+    setup, reasons = scenario_bench(config)
+    if setup is not None:
+        reasons = gaps(setup, name, interactive=stdin is not None and stdin.isatty())
+    if setup is None or reasons:
+        return unrunnable(name, bench=config.source, pin_enabled=pin_enabled, reasons=reasons)
+    with bench_stage(
+        setup,
+        stdin=stdin,
+        out=sys.stderr,
+        lock_dir=lock_dir or default_lock_dir(),
+        lock_timeout=lock_timeout,
+    ) as stage:
+        return scenario(stage, pin_enabled=pin_enabled)
 
 
 def _on(enabled: bool) -> str:

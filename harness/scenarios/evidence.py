@@ -100,6 +100,7 @@ class CaptureEvidence:
     urcs: tuple[str, ...]  # within the window (SMS indications still queued included)
     captured: tuple[CapturedOtp, ...]
     earlier_urcs: tuple[str, ...] = ()  # registration/SIM URCs since the last window
+    delivered_after_s: float | None = None  # request to read of the fresh OTP, when announced
 
     @property
     def ever_registered(self) -> bool:

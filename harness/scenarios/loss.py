@@ -31,22 +31,21 @@ from harness.scenarios.steps import (
     unlock_if_asked,
 )
 
-__all__ = ["HELD_SUBJECT", "REACTIVATION_SUBJECT", "SWAP_SUBJECT", "run_loss"]
+__all__ = ["HELD_SUBJECT", "LOSS_TITLE", "REACTIVATION_SUBJECT", "SWAP_SUBJECT", "run_loss"]
 
 HELD_SUBJECT = "a loss report holds the OTPs"
 REACTIVATION_SUBJECT = "a talked-into reactivation of the old SIM"
 SWAP_SUBJECT = "reactivation by SIM swap to the owner's new SIM"
+LOSS_TITLE = "Loss report and reactivation"
 
 
 def run_loss(stage: Stage, *, pin_enabled: bool) -> ScenarioResult:
     started = time.monotonic()
-    result = ScenarioResult(
-        "loss", "Loss report and reactivation", stage.bench, pin_enabled, list(PARTICIPANTS)
-    )
+    result = ScenarioResult("loss", LOSS_TITLE, stage.bench, pin_enabled, list(PARTICIPANTS))
     tl = Timeline()
     prepare_owner(stage, tl, pin_enabled=pin_enabled)
     baseline = capture(stage, tl, OWNER, window_s=stage.delivery_timeout_s)
-    base = baseline_check(baseline)
+    base = baseline_check(baseline, stage.window_s)
     move_sim(stage, tl, stage.sim, THIEF, actor="Thief", how="the stolen ")
 
     stage.operator.report_lost(stage.msisdn, by="owner")

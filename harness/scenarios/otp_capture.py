@@ -58,10 +58,12 @@ def otp_capture(
         device.enable_sms_indications()
     except HarnessError as exc:  # a PIN-locked SIM answers +CMS ERROR 311 here
         setup_error = error_text(device, exc)
+    asked = time.monotonic()  # before the request: a slow hook counts against the delivery
     sent = otp.send_otp(msisdn, label) if otp is not None else None
     wanted = [*known, *([sent] if sent is not None else [])]
     stop = set(until) if until is not None else ({sent.label} if sent is not None else set())
-    consumed, received = _receive(device, wanted, stop, time.monotonic() + window_s)
+    consumed, received, seen = _receive(device, wanted, stop, time.monotonic() + window_s)
+    delivered = seen.get(sent.label) if sent is not None else None
     after = read_registration(device)
     sm = read_storage(device, "SM")
     me = read_storage(device, "ME")
@@ -81,6 +83,7 @@ def otp_capture(
         urcs=urcs,
         captured=captured,
         earlier_urcs=earlier,
+        delivered_after_s=None if delivered is None else delivered - asked,
     )
 
 
@@ -106,12 +109,16 @@ def find_otps(wanted: Sequence[SentOtp], texts: Sequence[StoredText]) -> tuple[C
 
 def _receive(
     device: Modem, wanted: Sequence[SentOtp], stop: set[str], deadline: float
-) -> tuple[list[Urc], list[StoredText]]:
-    """Take +CMTI/+CMT URCs until `deadline` or until every label in `stop` was read."""
+) -> tuple[list[Urc], list[StoredText], dict[str, float]]:
+    """Take +CMTI/+CMT URCs until `deadline` or until every label in `stop` was read;
+    also when (time.monotonic()) each wanted label was first read."""
     consumed: list[Urc] = []
     received: list[StoredText] = []
+    seen: dict[str, float] = {}
     while True:
-        if stop and stop <= {c.label for c in find_otps(wanted, received)}:
+        for found in find_otps(wanted, received):
+            seen.setdefault(found.label, time.monotonic())
+        if stop and stop <= set(seen):
             break
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -124,7 +131,7 @@ def _receive(
         text = _read_announced(device, urc)
         if text is not None:
             received.append(text)
-    return consumed, received
+    return consumed, received, seen
 
 
 def _read_announced(device: Modem, urc: Urc) -> StoredText | None:

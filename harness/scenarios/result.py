@@ -61,10 +61,13 @@ class Finding:
         headline: str = "",
     ) -> Finding:
         """PROTECTED when every check passed, else VULNERABLE; INCONCLUSIVE when the
-        `baseline` (the bench delivers an OTP to the rightful SIM at all) failed."""
+        `baseline` (the bench delivers an OTP to the rightful SIM at all) failed, or when
+        there is no check at all (no evidence is never a defence)."""
         checks = tuple(checks)
         if baseline is not None and not baseline.passed:
             return cls(subject, Verdict.INCONCLUSIVE, (baseline, *checks), baseline.evidence)
+        if not checks:
+            return cls(subject, Verdict.INCONCLUSIVE, (), headline or "no evidence was gathered")
         verdict = Verdict.PROTECTED if all(c.passed for c in checks) else Verdict.VULNERABLE
         if not headline:
             failed = [c for c in checks if not c.passed]

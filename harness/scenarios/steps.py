@@ -6,6 +6,7 @@ the person did or what a device answered.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection
 
 from harness.modem import Modem
@@ -29,6 +30,7 @@ __all__ = [
 
 _ACTORS = {OWNER: "Owner", THIEF: "Thief"}
 _SIM_SETTLE_S = 10.0
+_SIM_POLL_S = 0.5
 
 
 def device(stage: Stage, name: str) -> Modem:
@@ -66,6 +68,24 @@ def move_sim(stage: Stage, tl: Timeline, sim: str, to: str, *, actor: str, how: 
     """`actor` puts SIM `sim` into device `to` (out of wherever it was)."""
     stage.slot.move(sim, to)
     tl.act(actor, actor_of(to), f"puts {how}SIM '{sim}' into the {to}'s phone")
+    if not _sim_seen(device(stage, to)):
+        power_cycle(stage, tl, to)  # what a user does when the phone shows no SIM
+
+
+def _sim_seen(modem: Modem) -> bool:
+    """Whether the device notices the inserted SIM within the settle time. A hand (or a
+    robot) on a real bench takes a moment, and some modems never notice a hot-plugged SIM
+    until restarted; reading +CPIN? too early would record "ABSENT" as the thief's view."""
+    deadline = time.monotonic() + _SIM_SETTLE_S
+    while True:
+        seen = modem.sim_events.count
+        remaining = deadline - time.monotonic()
+        if modem.wait_sim_settled(max(remaining, 0.1)).present:
+            return True
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        modem.sim_events.wait_newer(seen, min(_SIM_POLL_S, remaining))
 
 
 def power_cycle(stage: Stage, tl: Timeline, name: str) -> None:
@@ -120,15 +140,30 @@ def _record(tl: Timeline, name: str, ev: CaptureEvidence) -> None:
         tl.note(who, f"shows {item.label}: {code} ({item.where})")
 
 
-def baseline_check(ev: CaptureEvidence) -> Check:
-    """Without this, a PROTECTED verdict could come from a bench that delivers nothing."""
+def baseline_check(ev: CaptureEvidence, thief_window_s: float) -> Check:
+    """Without this, a PROTECTED verdict could come from a bench that delivers nothing, or
+    that delivers more slowly than the thief waits (real networks take seconds): the owner's
+    phone must show the OTP within the thief's window. A code found only in storage after
+    the window counts as taking the whole window (its arrival time is unknown)."""
     label = ev.sent.label if ev.sent is not None else "an OTP"
+    state = f"+CPIN: {ev.sim_state}, registration {ev.registration_after.summary()}"
+    if ev.code is None:
+        return Check(
+            "baseline",
+            "the owner's phone receives an OTP on this bench",
+            False,
+            f"{label} NOT shown on the owner's phone within {ev.window_s:g} s ({state})",
+        )
+    took = ev.delivered_after_s if ev.delivered_after_s is not None else ev.window_s
+    when = f"after {took:.2f} s" if ev.delivered_after_s is not None else "after the window"
+    in_time = took <= thief_window_s
     return Check(
         "baseline",
-        "the owner's phone receives an OTP on this bench",
-        ev.code is not None,
-        f"{label} {'shown' if ev.code else 'NOT shown'} on the owner's phone "
-        f"(+CPIN: {ev.sim_state}, registration {ev.registration_after.summary()})",
+        "the owner's phone receives an OTP within the thief's window",
+        in_time,
+        f"{label} shown on the owner's phone {when} (the thief waits {thief_window_s:g} s"
+        + ("" if in_time else "; raise scenario.window_s above the delivery time")
+        + f"; {state})",
     )
 
 

@@ -22,16 +22,15 @@ from harness.scenarios.steps import (
     thief_headline,
 )
 
-__all__ = ["THEFT_SUBJECT", "run_theft"]
+__all__ = ["THEFT_SUBJECT", "THEFT_TITLE", "run_theft"]
 
 THEFT_SUBJECT = "the thief reads an OTP with the stolen SIM"
+THEFT_TITLE = "Stolen SIM in the thief's phone"
 
 
 def run_theft(stage: Stage, *, pin_enabled: bool) -> ScenarioResult:
     started = time.monotonic()
-    result = ScenarioResult(
-        "theft", "Stolen SIM in the thief's phone", stage.bench, pin_enabled, list(PARTICIPANTS)
-    )
+    result = ScenarioResult("theft", THEFT_TITLE, stage.bench, pin_enabled, list(PARTICIPANTS))
     tl = Timeline()
     prepare_owner(stage, tl, pin_enabled=pin_enabled)
     baseline = capture(stage, tl, OWNER, window_s=stage.delivery_timeout_s)
@@ -40,7 +39,7 @@ def run_theft(stage: Stage, *, pin_enabled: bool) -> ScenarioResult:
     finding = Finding.of(
         THEFT_SUBJECT,
         thief_checks(attempt),
-        baseline=baseline_check(baseline),
+        baseline=baseline_check(baseline, stage.window_s),
         headline=thief_headline(attempt),
     )
     tl.note("Thief", f"{finding.verdict.value}: {finding.headline}")
