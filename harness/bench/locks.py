@@ -66,8 +66,15 @@ def default_lock_dir() -> Path:
 def lock_name(device: DeviceConfig) -> str:
     """The port or reader a device is reached by (its name when the harness simulates it),
     made safe for a file name."""
-    ident = device.port or device.reader or f"simulated-{device.name}"
+    ident = device.port or _place_ident(device) or device.reader or f"simulated-{device.name}"
     return _UNSAFE.sub("_", ident).strip("_") or device.name
+
+
+def _place_ident(device: DeviceConfig) -> str | None:
+    """A labgrid place's modem: the place (and resource), whichever exporter serves it."""
+    if device.place is None:
+        return None
+    return f"labgrid-{device.place}" + (f"-{device.resource}" if device.resource else "")
 
 
 def holder_of(name: str, lock_dir: Path) -> dict[str, object] | None:
