@@ -30,7 +30,10 @@ class Rfc2217Bridge:
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
         self.connections = 0
+        self.baudrates: list[int] = []  # the line speed each client set (RFC 2217 SET-BAUDRATE)
         self._stop = threading.Event()
+        self._idle = threading.Event()  # set while no client is being served
+        self._idle.set()
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", 0))
@@ -39,6 +42,10 @@ class Rfc2217Bridge:
         self.port = int(self._listener.getsockname()[1])
         self._thread = threading.Thread(target=self._serve, name="rfc2217-bridge", daemon=True)
         self._thread.start()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """True once the current client (if any) has been served to the end."""
+        return self._idle.wait(timeout)
 
     def close(self) -> None:
         self._stop.set()
@@ -60,8 +67,15 @@ class Rfc2217Bridge:
             except OSError:
                 return
             self.connections += 1
-            with contextlib.closing(client), contextlib.suppress(OSError, serial.SerialException):
-                self._bridge(client)
+            self._idle.clear()
+            try:
+                with (
+                    contextlib.closing(client),
+                    contextlib.suppress(OSError, serial.SerialException),
+                ):
+                    self._bridge(client)
+            finally:
+                self._idle.set()
 
     def _bridge(self, client: socket.socket) -> None:
         client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -104,4 +118,5 @@ class Rfc2217Bridge:
         finally:
             done.set()
             pump.join(timeout=2)
+            self.baudrates.append(int(line.baudrate))
             line.close()

@@ -50,7 +50,7 @@ simbench:
     host: 127.0.0.1
     port: {port}
     protocol: rfc2217
-    speed: 115200
+    speed: 57600
 pair:
   modem-a:
     cls: NetworkSerialPort
@@ -157,6 +157,8 @@ def test_a_bench_file_modem_in_a_place_opens_through_open_device(bench: Bench) -
         assert opened.modem.imei() == bench.modem.imei
         assert bench.holder() == "benchpc1/harness"
     assert bench.holder() is None
+    assert bench.bridge.wait_idle(5)
+    assert bench.bridge.baudrates[-1] == 57600  # the speed the exporter publishes
 
 
 def test_held_places_stay_held_across_opens_until_closed(bench: Bench) -> None:

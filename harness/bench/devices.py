@@ -23,6 +23,7 @@ from harness.modem import Modem
 from harness.safety import SafetyPolicy
 from harness.sim.card import SimCard
 from harness.transcript import Transcript
+from harness.transport import LineSettings
 
 if TYPE_CHECKING:
     from harness.virtual.card.uicc import VirtualUicc
@@ -124,7 +125,11 @@ def _open_modem(
 
         opened.reinsert_sim = reinsert
     assert port is not None
-    modem = Modem(port, vendor=device.vendor, safety=safety, transcript=transcript)
+    # the exporter's speed: ser2net sets the real port to what an RFC 2217 client asks
+    settings = LineSettings(baudrate=opened.lease.endpoint.speed) if opened.lease else None
+    modem = Modem(
+        port, vendor=device.vendor, safety=safety, transcript=transcript, settings=settings
+    )
     opened.modem = stack.enter_context(modem)
     return opened
 
