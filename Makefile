@@ -11,6 +11,9 @@ STAMP := $(VENV)/.installed
 
 demo: system-deps $(STAMP)
 	$(BIN)/simharness demo
+	@echo
+	@echo "simharness is installed at $(CURDIR)/$(BIN)/simharness. To call it by name:"
+	@echo "  source $(BIN)/activate        (or: export PATH=\"$(CURDIR)/$(BIN):\$$PATH\")"
 
 test: system-deps $(STAMP) lint typecheck pytest
 

@@ -122,15 +122,16 @@ class WrongPinError(HarnessError):
         self.what = what
         self.retries_left = retries_left
         self.command = command
-        left = "unknown" if retries_left is None else str(retries_left)
+        left = "an unknown number of" if retries_left is None else str(retries_left)
+        attempts = "attempt" if retries_left == 1 else "attempts"
         if retries_left == 0 and "PUK" in what:
             hint = f"{what} is exhausted: the SIM is blocked for good, replace it"
         elif retries_left == 0:
-            hint = f"{what} is now blocked; unblock it with the PUK"
+            hint = f"{what} is now blocked; unblock it with the PUK (`simharness pin unblock`)"
         else:
             hint = "check the value before trying again"
 
-        super().__init__(f"{command}: wrong {what}, {left} attempts left; {hint}")
+        super().__init__(f"{command}: wrong {what}, {left} {attempts} left; {hint}")
 
 
 class PinBlockedError(HarnessError):
@@ -142,7 +143,7 @@ class PinBlockedError(HarnessError):
         hint = (
             "the PUK is exhausted: the SIM is blocked for good, replace it"
             if "PUK" in what
-            else "unblock it with the PUK (unblock command)"
+            else "unblock it with the PUK (`simharness pin unblock`)"
         )
         super().__init__(f"{command}: {what} is blocked; {hint}")
 

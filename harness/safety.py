@@ -79,10 +79,13 @@ class SafetyPolicy:
     def check(self, kind: Spend, what: str, remaining: int | None, target: str) -> None:
         """Raise `SafetyRefusal` if presenting `what` with `remaining` tries is not allowed."""
         if kind is Spend.PUK and not self.allow_puk_attempts:
+            left = "an unknown number of" if remaining is None else str(remaining)
+            attempts = "attempt" if remaining == 1 else "attempts"
             raise SafetyRefusal(
-                f"{target}: refused to present the {what}: {remaining} PUK attempts left and "
-                f"every PUK attempt risks the SIM. Allow PUK attempts explicitly (a virtual card, "
-                f"or a destructive run on a sacrificial SIM) to proceed."
+                f"{target}: refused to present the {what}: {left} PUK {attempts} left and "
+                f"every PUK attempt risks the SIM. Enter the PUK on a phone, or allow PUK "
+                f"attempts explicitly (--allow-puk-attempt with the card's ICCID confirmed; a "
+                f"campaign's --allow-destructive on a virtual or sacrificial SIM)."
             )
         if kind is Spend.PIN and remaining is None and not self.allow_last_pin_attempt:
             raise SafetyRefusal(
@@ -92,12 +95,14 @@ class SafetyPolicy:
         if kind is Spend.PIN and remaining == 1 and not self.allow_last_pin_attempt:
             raise SafetyRefusal(
                 f"{target}: refused to present the {what}: only 1 attempt left, and a wrong "
-                f"value would block it. Enter it by hand, or allow the last attempt explicitly."
+                f"value would block it. Enter it on a phone, or allow the last attempt explicitly "
+                f"(--allow-last-attempt, with the card's ICCID confirmed)."
             )
         floor = self.pin_floor if kind is Spend.PIN else self.puk_floor
         if floor and (remaining is None or remaining <= floor):
             left = "an unknown number of" if remaining is None else str(remaining)
+            attempts = "attempt" if remaining == 1 else "attempts"
             raise SafetyRefusal(
-                f"{target}: refused to present the {what}: {left} attempts left and this run "
+                f"{target}: refused to present the {what}: {left} {attempts} left and this run "
                 f"keeps at least {floor} untouched (its safety floor). Nothing was spent."
             )

@@ -3,8 +3,10 @@
 The AT engine depends only on `ByteStream`, so tests can hand it an in-memory
 pair and the bench can hand it a `SerialTransport` on a device path
 (/dev/serial/by-id/...), ``rfc2217://host:port``, ``socket://host:port`` or
-``loop://``. Every read has a deadline; a vanished device raises
-`DeviceGoneError` (never an empty read that looks like silence).
+``loop://``. Every read has a deadline, and so has every write (the
+`write_timeout`; on rfc2217://, which refuses one, the RFC 2217 client's socket
+timeout); a vanished device raises `DeviceGoneError` (never an empty read that looks
+like silence).
 """
 
 from __future__ import annotations
@@ -88,12 +90,14 @@ class SerialTransport:
             port.rtscts = self._settings.rtscts
             port.xonxoff = self._settings.xonxoff
             port.dsrdtr = self._settings.dsrdtr
-            if not self._url.startswith("rfc2217://"):  # pyserial's rfc2217 refuses one
+            if not self._url.lower().startswith("rfc2217://"):
+                # pyserial's RFC 2217 client refuses any write_timeout (NotImplementedError
+                # at open); its socket has its own 5 s timeout, so writes still end.
                 port.write_timeout = self._write_timeout
             if self.is_device_path and self._exclusive:
                 port.exclusive = True
             port.open()
-        except (serial.SerialException, OSError, ValueError) as exc:
+        except (serial.SerialException, OSError, ValueError, NotImplementedError) as exc:
             raise self._open_error(exc) from exc
         self._port = port
         log.debug("opened %s", self._url)

@@ -22,7 +22,7 @@ from harness.errors import (
 )
 from harness.transcript import Channel, Direction, Transcript
 
-PDU = "0001000B917228001011F100000CC8329BFD065DDF72363904"  # FACTS.md §5.8 V4
+PDU = "0001000B917228001011F100000CC8329BFD065DDF72363904"  # docs/sources.md §5.8 V4
 
 
 @pytest.fixture(params=sorted(STREAM_KINDS))

@@ -1,4 +1,4 @@
-"""LineFramer over byte streams rebuilt from REAL_MODEMS.md / FACTS.md, split any way."""
+"""LineFramer over byte streams rebuilt from docs/sources.md, split any way."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""+CREG family (read vs URC), +COPS, +CSQ, +CFUN with recorded answers (FACTS.md §1.6-1.8)."""
+"""+CREG family (read vs URC), +COPS, +CSQ, +CFUN, recorded answers (docs/sources.md §1.6-8)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from harness.errors import CodecError
 
 # line -> (n, stat, lac, ci, act), shape inferred
 REGISTRATION_VECTORS = [
-    ("+CREG: 0,2", (0, 2, None, None, None)),  # REAL_MODEMS: searching
+    ("+CREG: 0,2", (0, 2, None, None, None)),  # docs/sources.md §R: searching
     ("+CREG: 0,5", (0, 5, None, None, None)),
     ("+CREG: 1", (None, 1, None, None, None)),  # n=1 URC
     ('+CREG: 2,1,"CE00","01CEAD8F"', (2, 1, "CE00", "01CEAD8F", None)),

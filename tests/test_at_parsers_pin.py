@@ -1,4 +1,4 @@
-"""+CPIN, +CLCK, +CPINR and every vendor's retry counters (FACTS.md §1.2-1.4, §2.1)."""
+"""+CPIN, +CLCK, +CPINR and every vendor's retry counters (docs/sources.md §1.2-1.4, §2.1)."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def test_cpinr_lines() -> None:
         parse_cpinr("+CPINR: SIM PIN")
 
 
-# (answer lines, expected) from FACTS.md §2.1 and the sources it cites.
+# (answer lines, expected) from docs/sources.md §2.1 and the sources it cites.
 VENDOR_VECTORS: list[tuple[list[str], PinRetries]] = [
     (  # 27.007 +CPINR (Sequans Monarch log), +CPINRE ignored
         [

@@ -1,4 +1,4 @@
-"""SMS info lines and +CSIM/+CRSM with recorded answers (FACTS.md §1.10, §3; REAL_MODEMS.md)."""
+"""SMS info lines and +CSIM/+CRSM with recorded answers (docs/sources.md §1.10, §3, §R)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Properties of the virtual card: it never raises, and its PIN state follows a reference model.
 
 The model is the PIN/PUK state machine of TS 102 221 §11.1.9-11.1.13 / TS 51.011 §9.2.9-
-9.2.13 as FACTS.md §4.4/4.5 tabulate it, written independently of harness.virtual.card.pins.
+9.2.13 as docs/sources.md §4.4/4.5 tabulate it, written independently of harness.virtual.card.pins.
 Random sequences mix both personalities (CLA 00 and CLA A0) and power cycles; after every
 step the counters seen through UICC empty VERIFY/UNBLOCK (63CX) must equal the model and
 the GSM DF status bytes 19-22, and IMSI must be readable exactly when the model says so.

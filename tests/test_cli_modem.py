@@ -129,7 +129,19 @@ def test_last_attempt_and_puk_need_an_explicit_flag(served_modem: Path) -> None:
     refused = simharness(
         "modem", "pin", "unlock", "--port", port, "--pin-env", "TEST_PIN", env=wrong
     )
-    assert refused.returncode == 2 and "1 attempt left" in refused.stderr
+    assert refused.returncode == 3 and "1 attempt left" in refused.stderr
+    unconfirmed = simharness(
+        "modem",
+        "pin",
+        "unlock",
+        "--port",
+        port,
+        "--pin-env",
+        "TEST_PIN",
+        "--allow-last-attempt",
+        env=wrong,
+    )
+    assert unconfirmed.returncode == 2 and "--confirm-iccid" in unconfirmed.stderr
     blocked = simharness(
         "modem",
         "pin",
@@ -139,6 +151,10 @@ def test_last_attempt_and_puk_need_an_explicit_flag(served_modem: Path) -> None:
         "--pin-env",
         "TEST_PIN",
         "--allow-last-attempt",
+        "--confirm-iccid",
+        "0018",
+        "--state-dir",
+        str(served_modem.parent / "ledger"),
         env=wrong,
     )
     assert blocked.returncode == 2 and "blocked" in blocked.stderr
@@ -155,7 +171,7 @@ def test_last_attempt_and_puk_need_an_explicit_flag(served_modem: Path) -> None:
         "NEW",
         env=secrets,
     )
-    assert no_flag.returncode == 2 and "PUK" in no_flag.stderr
+    assert no_flag.returncode == 3 and "PUK" in no_flag.stderr
     unblocked = simharness(
         "modem",
         "pin",
@@ -167,6 +183,10 @@ def test_last_attempt_and_puk_need_an_explicit_flag(served_modem: Path) -> None:
         "--new-pin-env",
         "NEW",
         "--allow-puk-attempt",
+        "--confirm-iccid",
+        "000000018",
+        "--state-dir",
+        str(served_modem.parent / "ledger"),
         env=secrets,
     )
     assert unblocked.returncode == 0, unblocked.stderr

@@ -23,6 +23,7 @@ from harness.sim.pin_service import PinRef
 from harness.sim.virtual_link import VirtualLink
 from harness.transcript import Transcript
 from tests.pin_attack_support import PATHS, card_counters, stolen_card
+from tests.test_virtual_modem_support import new_card
 
 DESTROY = CampaignConfig(allow_destructive=True, budget=Budget(max_attempts=20))
 
@@ -128,21 +129,32 @@ def test_the_floor_is_lifted_for_a_real_card_only_when_sacrificial_and_destructi
 
 
 @pytest.mark.parametrize("path", sorted(PATHS))
-def test_a_dry_run_sends_nothing(path: str, tmp_path: Path) -> None:
+def test_a_dry_run_reads_the_counter_and_presents_nothing(path: str, tmp_path: Path) -> None:
     card = stolen_card()
     transcript = Transcript()
     with PATHS[path](card, virtual=True, transcript=transcript) as target:
-        before = len(transcript.entries)
         config = CampaignConfig(
             strategy=Strategy.RESET_TRICKS, allow_destructive=True, dry_run=True
         )
         plan = run_campaign(target, config, state_dir=tmp_path)
-        assert len(transcript.entries) == before
     assert plan.stop is StopReason.DRY_RUN and not plan.attempts
+    assert plan.start == Counters(3, 10) and plan.iccid is not None
     text = render_result(plan)
-    assert "nothing is sent" in text and "common list #1" in text
+    assert "no guess is sent" in text and "common list #1" in text
+    assert "3 attempt(s) possible" in text  # a virtual card in a destructive run: all 3
+    assert ("modem REBOOTS" if path == "modem" else "warm reset of the card") in text
+    masked = [e for e in transcript.entries if b"****" in e.data or b"\x2a" * 4 in e.data]
+    assert masked == []  # no PIN was ever presented
     assert not list(tmp_path.iterdir())  # not even a ledger
     assert card_counters(card) == Counters(3, 10)
+
+
+def test_a_dry_run_plans_only_what_the_counter_and_floor_allow(tmp_path: Path) -> None:
+    card = new_card(retries__pin1=2)
+    with PATHS["modem"](card, virtual=False) as target:
+        plan = run_campaign(target, CampaignConfig(dry_run=True), state_dir=tmp_path)
+    text = render_result(plan)
+    assert "PIN1 tries left 2" in text and "1 attempt(s) possible" in text
 
 
 @pytest.mark.parametrize("path", sorted(PATHS))

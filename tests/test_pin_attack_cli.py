@@ -13,7 +13,7 @@ import pytest
 from harness.attack.demo import DEMO_PIN, run_short_attack_demo
 from harness.bench.stolen_phone import stolen_phone
 from harness.cli.attack import add_attack_commands
-from harness.errors import ConfigError
+from harness.errors import ConfigError, TransportError
 from harness.virtual.card.profile import DEFAULT_PROFILE
 from harness.virtual.modem import VirtualModem
 from tests.pin_attack_support import UNCOMMON_PIN, card_counters, stolen_card
@@ -55,7 +55,7 @@ state = "reader-card.json"
     return path
 
 
-def test_a_dry_run_does_not_even_open_the_device(
+def test_a_dry_run_reads_the_card_and_sends_no_guess(
     bench: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     transcript = tmp_path / "t.txt"
@@ -70,9 +70,15 @@ def test_a_dry_run_does_not_even_open_the_device(
     ]
     assert simharness("attack", "pin", *args, "--allow-destructive") == 0
     out = capsys.readouterr().out
-    assert "PLAN (dry run: nothing is sent)" in out and "may block the PIN" in out
-    assert transcript.read_text() == ""
-    assert not (tmp_path / "phone-card.json").exists()  # the simulator was never built
+    assert "PLAN (dry run: no guess is sent)" in out and "may block the PIN" in out
+    assert "PIN1 tries left 3" in out and "3 attempt(s) possible" in out
+    text = transcript.read_text()
+    assert "AT+CRSM" in text and "AT+CPIN=" not in text  # the ICCID read; no PIN presented
+
+
+def test_a_dry_run_on_a_missing_port_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(TransportError, match="does not exist"):
+        simharness("attack", "pin", "--port", str(tmp_path / "no-modem"), "--dry-run")
 
 
 def test_pin_then_puk_on_the_bench_phone_through_the_cli(
@@ -144,7 +150,12 @@ def test_the_audit_reads_the_pin_from_the_environment(
     assert "among the 3 most common" in out and "1234" not in out and "#1" not in out
     monkeypatch.setenv("OWNER_PIN", UNCOMMON_PIN)
     assert simharness("attack", "audit", "--pin-env", "OWNER_PIN") == 0
-    assert "Not on the common-PIN list" in capsys.readouterr().out
+    assert "Not weak by the rules" in capsys.readouterr().out
+    for weak, rule in (("12345678", "run of digits"), ("2580", "markert2020_4digit")):
+        monkeypatch.setenv("OWNER_PIN", weak)  # 8 digits, and a PIN the dictionary lacks
+        assert simharness("attack", "audit", "--pin-env", "OWNER_PIN") == 1
+        out = capsys.readouterr().out
+        assert rule in out and weak not in out
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     with pytest.raises(ConfigError, match="never on the command line"):
         simharness("attack", "audit")

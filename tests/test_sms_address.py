@@ -1,4 +1,4 @@
-"""TP-OA/TP-DA and SMSC address fields (23.040 §9.1.2.5, 24.011 §8.2.5; FACTS §5.1-5.2)."""
+"""TP-OA/TP-DA and SMSC address fields (23.040 §9.1.2.5, 24.011 §8.2.5; docs/sources.md §5.2)."""
 
 from __future__ import annotations
 

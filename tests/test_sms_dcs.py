@@ -1,4 +1,4 @@
-"""TP-DCS coding groups (23.038 §4; FACTS §5.4)."""
+"""TP-DCS coding groups (23.038 §4; docs/sources.md §5.4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""GSM 7-bit alphabet and septet packing (23.038 §6.1.2, §6.2.1; FACTS §5.6)."""
+"""GSM 7-bit alphabet and septet packing (23.038 §6.1.2, §6.2.1; docs/sources.md §5.6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""AT PDU mode: SMSC field + TPDU as hex (27.005 §3.1), and the FACTS §5.8 vectors."""
+"""AT PDU mode: SMSC field + TPDU as hex (27.005 §3.1), and the docs/sources.md §5.8 vectors."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def _vector(prefix: str) -> PduVector:
 
 
 def test_selected_vector_fields() -> None:
-    """Spot checks written from FACTS §5.8 text, independent of vectors.py."""
+    """Spot checks written from docs/sources.md §5.8 text, independent of vectors.py."""
     v1 = SmsPdu.from_hex(_vector("V1").hex)
     assert isinstance(v1.tpdu, SmsDeliver)
     assert str(v1.smsc) == "+12345678901"

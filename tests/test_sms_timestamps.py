@@ -1,4 +1,4 @@
-"""TP-SCTS (23.040 §9.2.3.11; FACTS §5.3) and TP-VP (23.040 §9.2.3.12; FACTS §5.5)."""
+"""TP-SCTS (23.040 §9.2.3.11) and TP-VP (23.040 §9.2.3.12); docs/sources.md §5.3, §5.5."""
 
 from __future__ import annotations
 

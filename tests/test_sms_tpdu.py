@@ -34,7 +34,7 @@ CONCAT = UserDataHeader.build(Concatenation(7, 2, 1))
 
 
 def test_header_septets() -> None:
-    assert header_septets(6) == (7, 1)  # FACTS §5.6: 6-octet UDH -> 7 septets
+    assert header_septets(6) == (7, 1)  # docs/sources.md §5.6: 6-octet UDH -> 7 septets
     assert header_septets(7) == (8, 0)
     assert header_septets(1) == (2, 6)
 

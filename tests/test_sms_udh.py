@@ -1,4 +1,4 @@
-"""User data header and its IEs (23.040 §9.2.3.24; FACTS §5.7)."""
+"""User data header and its IEs (23.040 §9.2.3.24; docs/sources.md §5.7)."""
 
 from __future__ import annotations
 

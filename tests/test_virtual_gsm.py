@@ -1,7 +1,7 @@
 """The virtual card's GSM SIM personality (CLA A0, TS 51.011) byte for byte, as raw APDUs.
 
 SELECT answers 9Fxx; GET RESPONSE gives the §9.2.1 status bytes, decoded here with
-harness.sim.gsm_response. CHV results are 9804 / 9840 / 9808 (FACTS §4.5).
+harness.sim.gsm_response. CHV results are 9804 / 9840 / 9808 (docs/sources.md §4.5).
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def read_imsi(card: VirtualUicc) -> tuple[bytes, int]:
     return tx(card, "A0B0000009")
 
 
-# --- FACTS §4.12 reference sequence (2G) ---------------------------------------------------
+# --- docs/sources.md §4.12 reference sequence (2G) -------------------------------------
 
 
 def test_reference_sequence_2g(card: VirtualUicc) -> None:

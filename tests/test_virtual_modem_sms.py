@@ -17,7 +17,7 @@ from harness.virtual.card.uicc import VirtualUicc
 
 SENDER = Address.parse("+15550001111")
 WHEN = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
-SUBMIT = "0001000B917228001011F100000CC8329BFD065DDF72363904"  # FACTS V4, "Hello World!"
+SUBMIT = "0001000B917228001011F100000CC8329BFD065DDF72363904"  # docs/sources.md §5.8 V4
 
 
 def deliver(text: str) -> SmsDeliver:

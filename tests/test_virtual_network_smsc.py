@@ -169,7 +169,7 @@ def test_a_submit_from_a_sim_the_network_does_not_serve_is_rejected() -> None:
 
 
 def _submit_bytes() -> bytes:
-    # FACTS §5.8 V4: SUBMIT to +27820001111, "Hello World!" (SMSC field dropped)
+    # docs/sources.md §5.8 V4: SUBMIT to +27820001111, "Hello World!" (SMSC field dropped)
     return bytes.fromhex("01000B917228001011F100000CC8329BFD065DDF72363904")
 
 

@@ -21,7 +21,7 @@ PROFILE = load_profile(DEFAULT_PROFILE)
 
 
 def field(digits: str) -> bytes:
-    """A PIN as the card expects it: ASCII digits, FF-padded to 8 bytes (FACTS §4.3)."""
+    """A PIN as the card expects it: ASCII digits, FF-padded to 8 bytes (docs/sources.md §4.3)."""
     return digits.encode("ascii").ljust(8, b"\xff")
 
 
@@ -104,7 +104,7 @@ def puk_retries(card: VirtualUicc, p2: int = 0x01) -> int:
     return sw & 0x0F
 
 
-# --- FACTS §4.12 reference sequence (IDEMIA CardIO-Test, 3G) -----------------------------
+# --- docs/sources.md §4.12 reference sequence (IDEMIA CardIO-Test, 3G) -----------------
 
 
 def test_reference_sequence_3g(card: VirtualUicc) -> None:
@@ -523,7 +523,7 @@ def test_fcp_of_mf_files(card: VirtualUicc) -> None:
 
 
 def test_arr_records_describe_the_real_rules(card: VirtualUicc) -> None:
-    """The EF.ARR record named in EF.IMSI's FCP says READ PIN1, UPDATE ADM1 (FACTS §4.11)."""
+    """The EF.ARR record named in EF.IMSI's FCP: READ PIN1, UPDATE ADM1 (docs/sources.md §4.11)."""
     select_usim(card)
     arr_fid, record = fcp_by_fid(card, 0x6F07).arr or (0, 0)
     assert select(card, arr_fid) == 0x9000

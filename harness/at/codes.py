@@ -4,7 +4,7 @@ A modem reports an error by number (`AT+CMEE=1`) or by text (`AT+CMEE=2`); the
 harness wants both, so a verbose answer is mapped back to its number the way
 ModemManager does it (`mm-error-helpers.c`): lower-case the text and drop every
 character that is not a letter or digit. Newer 27.007 editions write "(U)SIM"
-where older ones write "SIM" (FACTS.md §1.5, §3.4), so that prefix is folded too.
+where older ones write "SIM" (docs/sources.md §1.5, §3.4), so that prefix is folded too.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 # TS 27.007 §9.2.1/§9.2.2 texts, numbered as ModemManager's MMMobileEquipmentError
-# (FACTS.md §1.5; 103..150 from ModemManager-errors.h). 515 is not in 27.007: it is
-# the "device busy" code recorded from real modems (REAL_MODEMS.md).
+# (docs/sources.md §1.5; 103..150 from ModemManager-errors.h). 515 is not in 27.007: it is
+# the "device busy" code recorded from real modems (docs/sources.md §R).
 CME_TEXTS: dict[int, str] = {
     0: "phone failure",
     1: "no connection to phone",
@@ -71,7 +71,7 @@ CME_TEXTS: dict[int, str] = {
     515: "device busy (vendor code, not in TS 27.007)",
 }
 
-# TS 27.005 §3.2.5 (FACTS.md §3.4).
+# TS 27.005 §3.2.5 (docs/sources.md §3.4).
 CMS_TEXTS: dict[int, str] = {
     300: "ME failure",
     301: "SMS service of ME reserved",

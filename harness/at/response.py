@@ -4,7 +4,7 @@ A command ends on exactly one final result code. Which lines are final is fixed
 by V.250 §5.7 (OK, ERROR, NO CARRIER, BUSY, NO ANSWER, NO DIALTONE), TS 27.007
 §9.2 (+CME ERROR), TS 27.005 §3.2.5 (+CMS ERROR) and two vendor spellings of a
 plain error that ModemManager also treats as final (Huawei "COMMAND NOT SUPPORT",
-"TOO MANY PARAMETERS"; FACTS.md §1.1).
+"TOO MANY PARAMETERS"; docs/sources.md §1.1).
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ UrcHandler = Callable[["Urc"], None]
 
 # Prefix-style URCs: 27.005 §3.4.1 (+CMTI +CMT +CBM +CDS +CDSI), 27.007 (+CREG family,
 # RING/+CRING, +CLIP, +CCWA, +CUSD, +CIEV, +CPIN), vendor SIM/boot indications of
-# FACTS.md §2.3, and the call/status URCs recorded in REAL_MODEMS.md.
+# docs/sources.md §2.3, and the call/status URCs recorded in docs/sources.md §R.
 KNOWN_URC_PREFIXES: tuple[str, ...] = (
     "+CMTI:",
     "+CMT:",

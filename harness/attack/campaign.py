@@ -15,8 +15,9 @@ sacrificial list. Virtual alone is not enough: a bench file that wrongly says
 
 Every attempt goes into the per-ICCID ledger (harness.attack.ledger)
 before it is sent and after the card answered; a run whose card disagrees with
-the ledger in the dangerous direction refuses to start. A dry run prints the
-plan and sends nothing at all: it never touches the target.
+the ledger in the dangerous direction refuses to start. A dry run presents
+nothing and writes no ledger: it reads the card's ICCID and counters (free) to say
+how many guesses the gate would let through, and prints the plan.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ __all__ = [
     "FloorDecision",
     "decide_floor",
     "plan_campaign",
+    "read_plan",
     "run_campaign",
 ]
 
@@ -70,43 +72,117 @@ def _guess_order(config: CampaignConfig, seed: int) -> Iterator[Guess]:
     )
 
 
-def _plan(config: CampaignConfig, device: str, virtual: bool, seed: int, state: Path) -> list[str]:
-    decision = decide_floor(config, virtual=virtual, iccid=None)
+_TRICK_WORDS = {
+    ResetTrick.POWER_CYCLE: "power-cycle (a modem REBOOTS with its vendor reset command and "
+    "re-enumerates; a reader's card is powered off and on)",
+    ResetTrick.CARD_RESET: "card-reset (a warm reset of the card in its reader)",
+    ResetTrick.RADIO: "radio-off-on (AT+CFUN=4, then AT+CFUN=1)",
+    ResetTrick.REINSERT: "sim-reinsert (the SIM taken out and put back; simulators only)",
+}
+
+
+def _possible(config: CampaignConfig, decision: FloorDecision, left: int | None) -> int:
+    """How many guesses the gate will let through from `left` tries (None: none)."""
+    policy = decision.policy
+    if left is None:
+        return 0  # the gate refuses while the counter is unreadable
+    if config.secret.is_puk:
+        if not policy.allow_puk_attempts:
+            return 0
+        return max(left - policy.puk_floor, 0)
+    floor = max(policy.pin_floor, 0 if policy.allow_last_pin_attempt else 1)
+    return max(left - floor, 0)
+
+
+def _plan(
+    config: CampaignConfig,
+    device: str,
+    virtual: bool,
+    seed: int,
+    state: Path,
+    observed: Counters | None,
+    iccid: str | None,
+    tricks: tuple[ResetTrick, ...],
+) -> list[str]:
+    decision = decide_floor(config, virtual=virtual, iccid=iccid)
     order = [g.origin for g in _guess_order(config, seed)]
+    label = config.secret.label
+    lines = [f"PLAN (dry run: no guess is sent) on {device} ({'virtual' if virtual else 'REAL'})"]
+    if observed is not None:
+        left = observed.of(config.secret)
+        possible = min(config.budget.max_attempts, _possible(config, decision, left))
+        order = order[:possible]
+        shown_left = "unreadable" if left is None else str(left)
+        lines.append(
+            f"card ICCID {iccid or '?'}: {label} tries left {shown_left} (read, nothing spent)"
+        )
+        lines.append(
+            f"attack {label} by {config.strategy.value}: {possible} attempt(s) possible "
+            f"(--max-attempts {config.budget.max_attempts}, the counter and the floor)"
+        )
+    else:
+        lines.append(
+            f"attack {label} by {config.strategy.value}, at most "
+            f"{config.budget.max_attempts} attempts (counter not read)"
+        )
     shown = ", ".join(order[:5]) + (f", ... ({len(order)} in all)" if len(order) > 5 else "")
-    lines = [
-        f"PLAN (dry run: nothing is sent) on {device} ({'virtual' if virtual else 'REAL'})",
-        f"attack {config.secret.label} by {config.strategy.value}, at most "
-        f"{config.budget.max_attempts} attempts; guesses: {shown} (values masked)",
+    lines += [
+        f"guesses: {shown or 'none'} (values masked)",
         f"safety: {decision.policy.describe()}",
         "the driver's gate reads the counter before every guess and refuses past the floor",
     ]
     if config.strategy is Strategy.RANDOM:
         lines.append(f"random seed {seed} (pass --seed {seed} to repeat this order)")
     if config.strategy is Strategy.RESET_TRICKS:
-        wanted = ", ".join(t.value for t in config.tricks) if config.tricks else "all available"
-        lines.append(f"between guesses: reset tricks ({wanted}); the counter must not rise")
+        chosen = config.tricks or tricks
+        wanted = "; ".join(_TRICK_WORDS[t] for t in chosen) if chosen else "all available"
+        lines.append(f"between guesses the real run applies: {wanted}; the counter must not rise")
     lines.append(f"ledger: {state}/<ICCID>.json, checked against the card before the first guess")
     return lines
 
 
 def plan_campaign(
-    config: CampaignConfig, *, device: str, virtual: bool, state_dir: Path | None = None
+    config: CampaignConfig,
+    *,
+    device: str,
+    virtual: bool,
+    state_dir: Path | None = None,
+    observed: Counters | None = None,
+    iccid: str | None = None,
+    tricks: tuple[ResetTrick, ...] = (),
 ) -> CampaignResult:
-    """The plan of a campaign, made without any device: a dry run sends nothing at all."""
+    """The plan of a campaign. It presents nothing; given the counters and ICCID a caller
+    read (free), it says how many guesses the gate will actually let through."""
     seed = config.seed if config.seed is not None else secrets.randbelow(2**31)
     state = state_dir or default_state_dir()
-    decision = decide_floor(config, virtual=virtual, iccid=None)
+    decision = decide_floor(config, virtual=virtual, iccid=iccid)
     return CampaignResult(
         device=device,
-        iccid=None,
+        iccid=iccid,
         virtual=virtual,
         secret=config.secret,
         strategy=_strategy_label(config, seed),
         policy=decision.policy.describe(),
         lifted=False,
         stop=StopReason.DRY_RUN,
-        plan=_plan(config, device, virtual, seed, state),
+        plan=_plan(config, device, virtual, seed, state, observed, iccid, tricks),
+        start=observed,
+    )
+
+
+def read_plan(
+    target: Target, config: CampaignConfig, *, state_dir: Path | None = None
+) -> CampaignResult:
+    """A dry run on an open target: reads its ICCID, counters and tricks (all free), then
+    plans; nothing is presented and no ledger is written."""
+    return plan_campaign(
+        config,
+        device=target.name,
+        virtual=target.virtual,
+        state_dir=state_dir,
+        observed=target.counters(config.secret),
+        iccid=target.iccid(),
+        tricks=target.tricks(),
     )
 
 
@@ -120,9 +196,7 @@ def run_campaign(
 ) -> CampaignResult:
     """Run (or, with `config.dry_run`, only plan) one campaign on `target`."""
     if config.dry_run:
-        return plan_campaign(
-            config, device=target.name, virtual=target.virtual, state_dir=state_dir
-        )
+        return read_plan(target, config, state_dir=state_dir)
     state = state_dir or default_state_dir()
     seed = config.seed if config.seed is not None else secrets.randbelow(2**31)
     order = _guess_order(config, seed)  # a bad strategy/secret pair fails before any I/O

@@ -2,8 +2,9 @@
 
 A stolen SIM whose owner chose PIN 5555 (#13 of the most common 4-digit PINs)
 sits in a virtual modem:
-1. the card is marked REAL: a dictionary attack spends 2 tries and the safety
-   gate stops it with 1 try left; nothing more is sent;
+1. the card is virtual but the harness is told to treat it as a real SIM, to
+   show the safety floor: a dictionary attack spends 2 tries and the safety gate
+   stops it with 1 try left; nothing more is sent;
 2. another such card, marked virtual, in an explicitly destructive run: the
    attack blocks the PIN, reset tricks (power cycle, radio off/on, SIM
    re-insert) between and after the guesses give nothing back, and two PUK
@@ -44,7 +45,11 @@ def run_short_attack_demo(stolen_phone: StolenPhone, out: TextIO = sys.stdout) -
     ok = True
     with tempfile.TemporaryDirectory(prefix="simharness-ledger-") as ledger_dir:
         state = Path(ledger_dir)
-        print("PIN attack 1: dictionary attack on PIN1, card marked REAL", file=out)
+        print(
+            "PIN attack 1: dictionary attack on PIN1. The SIM is virtual, but the harness "
+            "treats it as a real one here, to show the safety floor:",
+            file=out,
+        )
         with stolen_phone(0, DEMO_PIN, virtual=False) as target:
             guarded = run_campaign(target, CampaignConfig(), state_dir=state)
         print(render_result(guarded), file=out)

@@ -299,6 +299,12 @@ class AttemptLedger:
         self._update_counters(counters)
         self._save()
 
+    def note(self, kind: str, text: str) -> None:
+        """Record an event that is not an attempt (e.g. a person's confirmation that this
+        card may have its last PIN try or a PUK try spent); `text` holds no secret."""
+        self._event(kind, text)
+        self._save()
+
     def end_run(self, result: str) -> None:
         run = self._require_run()
         run.update(ended=_now(), result=result)

@@ -39,7 +39,7 @@ class StopReason(Enum):
     BUDGET = "the attempt budget is spent"
     EXHAUSTED = "the strategy has no more guesses"
     ERROR = "the device refused"
-    DRY_RUN = "dry run: nothing was sent"
+    DRY_RUN = "dry run: no guess was sent"
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,7 @@ def render_result(result: CampaignResult) -> str:
 
 
 def _summary_rows(result: CampaignResult) -> list[list[str]]:
-    kind = "virtual" if result.virtual else "REAL"
+    kind = "virtual" if result.virtual else "REAL to the safety gate"
     rows = [
         ["device", f"{result.device} ({kind})"],
         ["ICCID", result.iccid or "- (not read)"],

@@ -1,6 +1,7 @@
 """Guess orders for a PIN campaign, and the weak-PIN audit over the common-PIN list.
 
-The list (fixtures/common_pins.txt) names its source in its header: ranks 1-20
+The list (fixtures/common_pins.txt, read by harness.pin_setup.lists) names its
+source in its header: ranks 1-20
 are the DataGenetics 2012 table (3.4 million leaked 4-digit PINs); below a
 marker line comes a generated tail that is *not* from the source (years
 1940-2025). The dictionary order is that file, then every other 4-digit value
@@ -16,9 +17,9 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
 
 from harness.errors import ConfigError
+from harness.pin_setup.lists import COMMON_PINS, SOURCE, CommonPins, load_common_pins
 from harness.secrets import Secret
 from harness.sim.pin_service import encode_pin
 
@@ -33,57 +34,12 @@ __all__ = [
     "load_common_pins",
 ]
 
-COMMON_PINS = Path(__file__).resolve().parents[2] / "fixtures" / "common_pins.txt"
-TAIL_MARKER = "# --- generated tail"
-SOURCE = "DataGenetics 2012, 3.4 million leaked 4-digit PINs"
-
 
 class Strategy(Enum):
     DICTIONARY = "dictionary"  # the common-PIN list, most frequent first
     SEQUENTIAL = "sequential"  # 0000, 0001, ... (00000000... for a PUK)
     RANDOM = "random"  # uniformly, without replacement, from a seed
     RESET_TRICKS = "reset-tricks"  # dictionary (PIN) / sequential (PUK), a reset between guesses
-
-
-@dataclass(frozen=True)
-class CommonPins:
-    pins: tuple[str, ...]
-    sourced: int  # the first `sourced` entries come from the named source
-    shares: dict[str, str]  # PIN -> share of the source's data set, as the source gives it
-    path: Path
-
-    def rank(self, pin: str) -> int | None:
-        try:
-            return self.pins.index(pin) + 1
-        except ValueError:
-            return None
-
-
-def load_common_pins(path: Path = COMMON_PINS) -> CommonPins:
-    """Read the list; `ConfigError` names the file and line of a bad entry."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(f"common-PIN list {path} cannot be read ({exc.strerror})") from None
-    pins: list[str] = []
-    shares: dict[str, str] = {}
-    sourced: int | None = None
-    for number, line in enumerate(lines, start=1):
-        if line.startswith(TAIL_MARKER):
-            sourced = len(pins)
-        value, _, comment = line.partition("#")
-        value = value.strip()
-        if not value:
-            continue
-        if not (value.isascii() and value.isdigit() and len(value) == 4):
-            raise ConfigError(f"{path}:{number}: {value!r} is not a 4-digit PIN")
-        if value in shares or value in pins:
-            raise ConfigError(f"{path}:{number}: {value} is listed twice")
-        pins.append(value)
-        share = comment.split()[-1] if comment.strip().endswith("%") else None
-        if share is not None:
-            shares[value] = share
-    return CommonPins(tuple(pins), len(pins) if sourced is None else sourced, shares, path)
 
 
 @dataclass(frozen=True)

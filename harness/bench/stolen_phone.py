@@ -40,5 +40,5 @@ def stolen_phone(index: int, pin: str, *, virtual: bool) -> Iterator[ModemTarget
             device.insert_sim(card)
 
         with Modem(str(port), default_timeout=3.0) as modem:
-            name = f"stolen phone {index + 1} (virtual modem)"
+            name = f"stolen phone {index + 1} (a virtual modem and SIM)"
             yield ModemTarget(modem, virtual=virtual, reinsert_sim=reinsert, name=name)

@@ -1,6 +1,6 @@
 """`simharness`: the bench engineer's command line (thin: parse, call, print).
 
-One module per verb group: card, modem, simulate, scenario, attack, demo.
+One module per verb group: card, modem, pin, script, simulate, scenario, attack, demo.
 
 Secrets (PIN, PUK, ADM) are never taken from arguments: they come from an
 environment variable, a file, or a prompt on a terminal.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -17,19 +18,28 @@ from harness.cli.attack import add_attack_commands
 from harness.cli.card import add_card_commands
 from harness.cli.demo import add_demo_command
 from harness.cli.modem import add_modem_commands
+from harness.cli.pin import add_pin_command
 from harness.cli.scenario import add_scenario_command
+from harness.cli.script import add_script_commands
 from harness.cli.simulate import add_simulate_command
 from harness.errors import HarnessError
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="simharness", description=__doc__.splitlines()[0])
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="debug logging, with the AT/APDU traffic (secrets masked)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     add_card_commands(commands)
 
     add_modem_commands(commands)
+    add_pin_command(commands)
+    add_script_commands(commands)
     add_simulate_command(commands)
     add_scenario_command(commands)
     add_attack_commands(commands)
@@ -39,13 +49,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        return _run(argv)
+    except BrokenPipeError:  # `simharness ... | head`: the reader left; stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush is silent
+        return 141  # 128 + SIGPIPE, what a shell reports for a program killed by it
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)  # --help prints here: inside the pipe guard
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows here, inside the guard, not at exit
+        return code
     except HarnessError as exc:
         print(f"simharness: {exc}", file=sys.stderr)
         return 2

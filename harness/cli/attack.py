@@ -3,13 +3,15 @@
     simharness attack pin (--port URL | --reader NAME | --bench FILE --device NAME)
         [--strategy dictionary|sequential|random|reset-tricks] [--target pin1|pin2|puk]
         [--max-attempts N] [--dry-run] [--allow-destructive] [--state-dir DIR]
-    simharness attack audit [--pin-env VAR | --pin-file FILE]      (else a prompt)
+    simharness attack audit [--pin-env VAR | --pin-file FILE | --ask-pin] [--iccid N]
 
 `--port` and `--reader` devices are REAL to the campaign (nothing configures
 them otherwise) and have no sacrificial list: their floor is never lifted.
 `--bench virtual` is the built-in virtual bench (devices "modem" and "reader"),
 its cards kept under the state directory. Exit status: 0 done; 1 a reset trick
-gave a try back, or (audit) the PIN is on the common list; 2 an error.
+gave a try back, or (audit) the PIN is weak by the rules of `simharness pin`
+(harness.pin_setup.weak: common lists of 4-8 digits, one digit, runs, years, the
+card's numbers); 2 an error.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from harness.attack.bench_target import bench_target
 from harness.attack.campaign import (
     Budget,
     CampaignConfig,
-    plan_campaign,
+    read_plan,
     run_campaign,
 )
 from harness.attack.ledger import default_state_dir
@@ -37,9 +39,10 @@ from harness.bench import (
     open_device,
     virtual_bench_config,
 )
+from harness.cli.options import add_transcript_option, transcript_for
 from harness.errors import ConfigError
+from harness.pin_setup.weak import judge_pin
 from harness.secrets import Secret, read_secret
-from harness.transcript import Transcript
 
 __all__ = ["add_attack_commands"]
 
@@ -70,12 +73,25 @@ def add_attack_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         help="wait this long for a labgrid place someone else holds (default: 0)",
     )
     pin.add_argument(
-        "--strategy", choices=[s.value for s in Strategy], default=Strategy.DICTIONARY.value
+        "--strategy",
+        choices=[s.value for s in Strategy],
+        default=Strategy.DICTIONARY.value,
+        help="guess order: the common-PIN list (default), 0000 upwards, a random draw, or the "
+        "list with a reset trick between guesses",
     )
     pin.add_argument(
-        "--target", choices=[s.value for s in AttackedSecret], default=AttackedSecret.PIN1.value
+        "--target",
+        choices=[s.value for s in AttackedSecret],
+        default=AttackedSecret.PIN1.value,
+        help="the secret guessed (default pin1); puk needs a blocked PIN1",
     )
-    pin.add_argument("--max-attempts", type=int, default=10, metavar="N")
+    pin.add_argument(
+        "--max-attempts",
+        type=int,
+        default=10,
+        metavar="N",
+        help="guess at most N times (default 10); the counter and the floor may allow fewer",
+    )
     pin.add_argument("--seed", type=int, help="random strategy: repeat an earlier order")
     pin.add_argument(
         "--trick",
@@ -83,7 +99,12 @@ def add_attack_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         choices=[t.value for t in ResetTrick],
         help="reset-tricks strategy: only these (repeatable; default: all the device has)",
     )
-    pin.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
+    pin.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="open the device, read its ICCID and counters (free) and print the plan; no guess "
+        "is sent",
+    )
     pin.add_argument(
         "--allow-destructive",
         action="store_true",
@@ -97,12 +118,21 @@ def add_attack_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     )
     pin.add_argument("--new-pin-env", metavar="VAR", help="PUK target: the PIN a found PUK sets")
     pin.add_argument("--new-pin-file", metavar="FILE", help="PUK target: the same, from a file")
-    pin.add_argument("--transcript", type=Path, help="write the masked AT/APDU transcript here")
+    add_transcript_option(pin)
     pin.set_defaults(func=_attack_pin)
 
-    audit = sub.add_parser("audit", help="is the owner's PIN on the common-PIN list?")
+    audit = sub.add_parser(
+        "audit",
+        help="is the owner's PIN (4-8 digits) weak by the rules `simharness pin setup` uses?",
+        epilog="exit status: 0 not weak; 1 weak; 2 an error",
+    )
     audit.add_argument("--pin-env", metavar="VAR", help="read the PIN from this variable")
     audit.add_argument("--pin-file", metavar="FILE", help="read the PIN from this file")
+    audit.add_argument(
+        "--ask-pin", action="store_true", help="prompt for the PIN without echo (a terminal)"
+    )
+    audit.add_argument("--iccid", help="the card's ICCID: a PIN taken from its digits is weak")
+    audit.add_argument("--msisdn", help="the line's number: a PIN taken from its digits is weak")
     audit.set_defaults(func=_audit)
 
 
@@ -120,25 +150,19 @@ def _attack_pin(args: argparse.Namespace) -> int:
         new_pin=_new_pin(args) if secret.is_puk and not args.dry_run else None,
         resync_ledger=args.resync_ledger,
     )
-    transcript = Transcript()
-    try:
-        if args.dry_run:  # the device is not even opened
-            result = plan_campaign(
-                config, device=device.describe(), virtual=device.simulated, state_dir=args.state_dir
-            )
+    with (
+        transcript_for(args) as transcript,
+        open_device(
+            device,
+            transcript=transcript,
+            labgrid=LabgridOptions(args.lg_coordinator, max(0.0, args.device_wait)),
+        ) as opened,
+        bench_target(opened, secret) as target,
+    ):
+        if args.dry_run:  # reads the ICCID and the counters (free); presents nothing
+            result = read_plan(target, config, state_dir=args.state_dir)
         else:
-            with (
-                open_device(
-                    device,
-                    transcript=transcript,
-                    labgrid=LabgridOptions(args.lg_coordinator, max(0.0, args.device_wait)),
-                ) as opened,
-                bench_target(opened, secret) as target,
-            ):
-                result = run_campaign(target, config, state_dir=args.state_dir, progress=sys.stdout)
-    finally:
-        if args.transcript is not None:
-            transcript.write(args.transcript)
+            result = run_campaign(target, config, state_dir=args.state_dir, progress=sys.stdout)
     print(render_result(result))
     return 1 if len(result.tricks) > result.tricks_survived else 0
 
@@ -170,12 +194,19 @@ def _new_pin(args: argparse.Namespace) -> Secret | None:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    if args.pin_env is None and args.pin_file is None and not sys.stdin.isatty():
+    on_terminal = sys.stdin is not None and sys.stdin.isatty()
+    if (args.ask_pin or (args.pin_env is None and args.pin_file is None)) and not on_terminal:
         raise ConfigError(
             "the owner's PIN: give --pin-env VAR or --pin-file FILE, or run on a terminal "
-            "to be prompted (never on the command line)"
+            "to be prompted (--ask-pin; never on the command line)"
         )
-    pin = read_secret("PIN", env=args.pin_env, file=args.pin_file, prompt="PIN to audit: ")
-    result = audit_pin(pin)
-    print(result.describe())
-    return 1 if result.on_list else 0
+    if args.ask_pin:
+        pin = read_secret("PIN", prompt="PIN to audit: ")
+    else:
+        pin = read_secret("PIN", env=args.pin_env, file=args.pin_file, prompt="PIN to audit: ")
+    judgement = judge_pin(pin, iccid=args.iccid, msisdn=args.msisdn)
+    print(judgement.describe())
+    ranked = audit_pin(pin) if len(pin.reveal()) == 4 else None
+    if ranked is not None and ranked.on_list:  # where it stands in the attack dictionary
+        print(ranked.describe())
+    return 1 if judgement.weak else 0

@@ -9,6 +9,7 @@ import argparse
 from pathlib import Path
 
 from harness.bench import reader_selector
+from harness.cli.options import add_transcript_option, transcript_for
 
 __all__ = ["add_card_commands"]
 
@@ -37,6 +38,7 @@ def add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     info.add_argument("--pin-env", metavar="VAR", help="read PIN1 from this environment variable")
     info.add_argument("--pin-file", metavar="FILE", help="read PIN1 from the first line of FILE")
     info.add_argument("--ask-pin", action="store_true", help="prompt for PIN1 on the terminal")
+    add_transcript_option(info)
     info.set_defaults(func=_cmd_card_info)
 
 
@@ -57,6 +59,9 @@ def _cmd_card_info(args: argparse.Namespace) -> int:
         pin = read_secret(
             "PIN1", env=args.pin_env, file=args.pin_file, prompt="PIN1: " if args.ask_pin else None
         )
-    with PcscLink(reader_selector(args.reader)) as link:
+    with (
+        transcript_for(args) as transcript,
+        PcscLink(reader_selector(args.reader), tracer=transcript.apdu_tracer("card")) as link,
+    ):
         print(render_card_report(read_card_report(SimCard(link), pin)))
     return 0

@@ -6,8 +6,8 @@
 2. The stolen-phone story (harness.scenarios.story): theft with and without a
    SIM PIN, the loss report and both reactivation paths, with computed verdicts
    and a Markdown report under reports/.
-3. A short PIN attack (harness.attack.demo): on a card marked
-   real the guard stops at one try left; on a virtual card in a destructive run
+3. A short PIN attack (harness.attack.demo): on a virtual card treated as a
+   real one the guard stops at one try left; on a virtual card in a destructive run
    three guesses block the PIN, and the PIN and PUK counters survive every
    reset trick; then a weak-PIN audit of the owner's PIN.
 """

@@ -1,7 +1,8 @@
 """`simharness modem ...`: serve virtual modems, inspect a modem, set up its SIM PIN by hand.
 
-Thin handlers over `harness.modem.Modem` and `harness.virtual.modem.serve`.
-PINs and PUKs come from environment variables, files or a terminal prompt.
+Thin handlers over `harness.modem.Modem` and `harness.virtual.modem.serve`; `modem pin`
+is the same command as `simharness pin` (harness.cli.pin) on a modem port. PINs and
+PUKs come from environment variables, files or a terminal prompt.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from collections.abc import Callable
 
 from tabulate import tabulate
 
-from harness.errors import ConfigError, HarnessError
-from harness.safety import SafetyPolicy
-from harness.secrets import Secret, read_secret
+from harness.cli.options import add_transcript_option, transcript_for
+from harness.cli.pin import add_pin_options
+from harness.errors import CmeError, HarnessError
+from harness.pin_setup.report import EXIT_CODES
 
 
 def add_modem_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,28 +46,18 @@ def add_modem_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
     info = sub.add_parser("info", help="identity, SIM state, PIN counters, registration")
     _port_options(info)
+    add_transcript_option(info)
     info.set_defaults(func=_info)
 
-    pin = sub.add_parser("pin", help="set up, change, or unblock the SIM PIN by hand")
-    _port_options(pin)
-    pin.add_argument("action", choices=("unlock", "enable", "disable", "change", "unblock"))
-    pin.add_argument("--pin-env", metavar="VAR", help="the (current) PIN from this variable")
-    pin.add_argument("--pin-file", metavar="FILE", help="the (current) PIN from this file")
-    pin.add_argument("--new-pin-env", metavar="VAR", help="the new PIN (change, unblock)")
-    pin.add_argument("--new-pin-file", metavar="FILE", help="the new PIN (change, unblock)")
-    pin.add_argument("--puk-env", metavar="VAR", help="the PUK (unblock)")
-    pin.add_argument("--puk-file", metavar="FILE", help="the PUK (unblock)")
-    pin.add_argument(
-        "--allow-last-attempt",
-        action="store_true",
-        help="allow presenting the PIN when only one try is left (a typo blocks it)",
+    pin = sub.add_parser(
+        "pin",
+        help="alias of `simharness pin ... --port PORT` (set up, change or unblock the PIN)",
+        epilog=EXIT_CODES,
     )
     pin.add_argument(
-        "--allow-puk-attempt",
-        action="store_true",
-        help="allow presenting the PUK (10 wrong PUKs destroy the SIM)",
+        "--port", required=True, help="device path (/dev/serial/by-id/...), socket://, rfc2217://"
     )
-    pin.set_defaults(func=_pin)
+    add_pin_options(pin)
 
 
 def _port_options(parser: argparse.ArgumentParser) -> None:
@@ -98,7 +90,10 @@ def _serve(args: argparse.Namespace) -> int:
 def _info(args: argparse.Namespace) -> int:
     from harness.modem import Modem  # noqa: PLC0415
 
-    with Modem(args.port, vendor=args.vendor) as modem:
+    with (
+        transcript_for(args) as transcript,
+        Modem(args.port, vendor=args.vendor, transcript=transcript) as modem,
+    ):
         ident = modem.identity()
         retries = modem.pin_retries()
         rows = [
@@ -110,8 +105,8 @@ def _info(args: argparse.Namespace) -> int:
             ("IMEI", ident.imei),
             ("ICCID", ident.iccid or "-"),
             ("IMSI", ident.imsi or "- (SIM PIN pending)"),
-            ("SIM state", modem.sim_state().value),
-            ("PIN1 lock", _on_off(modem.pin_lock_enabled)),
+            ("SIM state", (state := modem.sim_state()).value),
+            ("PIN1 lock", _lock(modem.pin_lock_enabled, state.value)),
             ("PIN1 / PUK1 tries", f"{_n(retries.pin1)} / {_n(retries.puk1)}"),
             ("PIN2 / PUK2 tries", f"{_n(retries.pin2)} / {_n(retries.puk2)}"),
             ("registered", "yes" if modem.registration().registered else "no"),
@@ -120,52 +115,16 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pin(args: argparse.Namespace) -> int:
-    from harness.modem import Modem  # noqa: PLC0415
-
-    action = args.action
-    # The engineer at the keyboard may lift the gate for this one command, explicitly.
-    policy = SafetyPolicy(
-        allow_last_pin_attempt=args.allow_last_attempt,
-        allow_puk_attempts=args.allow_puk_attempt,
-        reason="explicit flag on the command line",
-    )
-    with Modem(args.port, vendor=args.vendor, safety=policy) as modem:
-        if action == "unblock":
-            puk = _secret("PUK", args.puk_env, args.puk_file)
-            new = _secret("new PIN", args.new_pin_env, args.new_pin_file)
-            state = modem.unblock(puk, new)
-            print(f"unblocked; SIM state {state.value}")
-            return 0
-        pin = _secret("PIN", args.pin_env, args.pin_file)
-        if action == "unlock":
-            print(f"SIM state {modem.unlock(pin).value}")
-        elif action in ("enable", "disable"):
-            modem.set_pin_lock(action == "enable", pin)
-            print(f"PIN lock {'enabled' if action == 'enable' else 'disabled'}")
-        else:
-            modem.change_pin(pin, _secret("new PIN", args.new_pin_env, args.new_pin_file))
-            print("PIN changed")
-        retries = modem.pin_retries()
-        print(f"PIN1 tries left {_n(retries.pin1)}, PUK1 tries left {_n(retries.puk1)}")
-    return 0
-
-
-def _secret(what: str, env: str | None, file: str | None) -> Secret:
-    if env is None and file is None and not sys.stdin.isatty():
-        raise ConfigError(
-            f"{what}: give --{what.lower().replace(' ', '-')}-env VAR or -file FILE "
-            f"(secrets are never taken from the command line)"
-        )
-    return read_secret(what, env=env, file=file, prompt=f"{what}: ")
-
-
 def _n(value: int | None) -> str:
     return "?" if value is None else str(value)
 
 
-def _on_off(read: Callable[[], bool]) -> str:
+def _lock(read: Callable[[], bool], state: str) -> str:
     try:
         return "enabled" if read() else "disabled"
-    except HarnessError as exc:  # shown, not hidden: the row says why
-        return f"unknown ({type(exc).__name__})"
+    except CmeError as exc:  # shown, not hidden: the row says why
+        if state in ("SIM PIN", "SIM PUK"):
+            return f"enabled (the SIM asks for {state[4:]}; +CLCK refused meanwhile)"
+        return f"unknown (+CLCK answered +CME ERROR {exc.code}: {exc.text})"
+    except HarnessError as exc:
+        return f"unknown ({exc})"

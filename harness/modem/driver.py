@@ -85,7 +85,7 @@ class Modem(PinOps, NetworkOps, SmsOps, PowerOps):
         if not lines:
             raise CodecError(f"{self.name}: {_CRSM_READ_ICCID} answered without +CRSM")
         answer = parse_crsm(lines[0])
-        if answer.sw1 not in (0x90, 0x91, 0x92):  # oFono's success set (FACTS.md §1.10)
+        if answer.sw1 not in (0x90, 0x91, 0x92):  # oFono's success set (docs/sources.md §1.10)
             raise CmeError(None, f"SIM answered {answer.sw1:02X}{answer.sw2:02X}", _CRSM_READ_ICCID)
         return decode_iccid(answer.data)
 

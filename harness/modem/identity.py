@@ -1,7 +1,7 @@
 """Who the modem and its SIM are: +CGMI/+CGMM/+CGMR/+CGSN/+CIMI and the ICCID.
 
 Answers are bare text on most modems; some prefix them with the command name
-(`+CGSN: 35...`, `+CIMI: 0010...`, ModemManager strips both; FACTS.md §1.9).
+(`+CGSN: 35...`, `+CIMI: 0010...`, ModemManager strips both; docs/sources.md §1.9).
 The ICCID has no 27.007 command: vendors answer `+QCCID:`, `+ICCID:`,
 `^ICCID:`, `!ICCID:`, `+CCID:`, `#CCID:` or bare digits, sometimes still
 nibble-swapped as stored in EF.ICCID (`98...`) and F-padded; the portable

@@ -1,5 +1,5 @@
 """Network registration and signal: +CREG/+CGREG/+CEREG, +CSQ, +COPS (TS 27.007 §7.2, §10.1.20,
-§8.5, §7.3; FACTS.md §1.7, §1.8).
+§8.5, §7.3; docs/sources.md §1.7, §1.8).
 
 A modem registers on some of the three domains only (an LTE-only module has
 no +CREG, an old GSM one no +CEREG), so each is asked and a refusal means

@@ -1,4 +1,4 @@
-"""Radio and reset: +CFUN (TS 27.007 §8.2; FACTS.md §1.6) and the vendor's reset command.
+"""Radio and reset: +CFUN (TS 27.007 §8.2; docs/sources.md §1.6) and the vendor's reset command.
 
 A reset ends with the modem answering AT again and its SIM settled. On the
 way the port may vanish (a USB modem re-enumerates; the transport's reopen()

@@ -3,7 +3,7 @@ the bytes the real modem sent back (fixtures/transcripts/).
 
 A script is text, one chunk per line, in either of two spellings:
 
-    # title: Quectel EG25 answers +QPINC? (FACTS.md §2.1)     <- "# key: value" = metadata
+    # title: Quectel EG25 answers +QPINC? (docs/sources.md §2.1)     <- "# key: value" = metadata
     -> AT+QPINC?                                             <- a command line (CR added)
     <- +QPINC: "SC",3,10                                     <- a reply line (CRLF around)
     <- OK

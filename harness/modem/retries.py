@@ -1,6 +1,6 @@
 """Reading PIN1/PUK1/PIN2/PUK2 counters through a modem, spending nothing.
 
-Three ways, tried in the order the vendor profile gives (FACTS.md §2.1, §2.2):
+Three ways, tried in the order the vendor profile gives (docs/sources.md §2.1, §2.2):
 +CPINR (27.007 §8.65), the vendor's own command (+QPINC?, +SPIC, ^CPIN?,
 +CPINC?, +UPINCNT, #PCT ...), and an empty VERIFY / UNBLOCK tunnelled by
 +CSIM, which every UICC answers with 63CX (TS 102 221 §11.1.9.1.2). A way
@@ -28,7 +28,7 @@ from harness.sim.fids import USIM_AID_PREFIX
 
 log = logging.getLogger(__name__)
 
-# Empty VERIFY / UNBLOCK per counter (ModemManager's generic loader, FACTS.md §2.2).
+# Empty VERIFY / UNBLOCK per counter (ModemManager's generic loader, docs/sources.md §2.2).
 CSIM_QUERIES: dict[str, str] = {
     "pin1": "0020000100",
     "puk1": "002C000100",

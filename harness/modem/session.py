@@ -7,7 +7,7 @@ the vendor profile, and it rebuilds the channel after the port re-enumerates.
 
 Init sequence: ATE0, AT+CMEE=1 (numeric +CME codes), then +CGMI/+CGMM to pick
 the vendor profile unless one was configured. Qualcomm/ZTE sticks refuse even
-ATE0 with CME 11 while the PIN is pending (REAL_MODEMS.md), so refusals there
+ATE0 with CME 11 while the PIN is pending (docs/sources.md §R), so refusals there
 are logged, not fatal. Input is never flushed: what arrives between commands
 is a URC and stays with the channel.
 """
@@ -299,7 +299,7 @@ class ModemSession:
             log.debug("%s: %s refused: %s", self.name, mask_text(cmd), exc)
             return None
 
-    # ---- +CSIM sessions (Telit: AT+CSIM=1 before, AT+CSIM=0 after; FACTS.md §1.10) --
+    # ---- +CSIM sessions (Telit: AT+CSIM=1 before, AT+CSIM=0 after; docs/sources.md §1.10) --
 
     def csim_acquire(self) -> None:
         with self._lock:

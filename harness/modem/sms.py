@@ -1,9 +1,9 @@
-"""SMS through the modem in PDU mode (TS 27.005 §3; FACTS.md §3, §5).
+"""SMS through the modem in PDU mode (TS 27.005 §3; docs/sources.md §3, §5).
 
 The driver always works in PDU mode (AT+CMGF=0): a PDU means the same on
 every modem, while text mode depends on +CSCS and +CSDH. Messages come back
 as `SmsMessage` values decoded by harness.sms; a PDU the codec cannot read
-(ZTE's status report with a wrong SMSC length, REAL_MODEMS.md) is kept with
+(ZTE's status report with a wrong SMSC length, docs/sources.md §R) is kept with
 its hex and the reason instead of failing a whole listing.
 
 Incoming messages: `wait_for_sms` turns on +CNMI indications and takes
@@ -133,7 +133,7 @@ class SmsOps(ModemSession):
         self, read: str = "SM", write: str | None = None, receive: str | None = None
     ) -> list[MemoryUsage]:
         """AT+CPMS: memories for reading/deleting, writing/sending and receiving.
-        Only the ones given are sent (Wavecom accepts two, REAL_MODEMS.md)."""
+        Only the ones given are sent (Wavecom accepts two, docs/sources.md §R)."""
         memories = [m for m in (read, write, receive) if m is not None]
         if receive is not None and write is None:
             raise ValueError("give `write` when giving `receive` (+CPMS is positional)")

@@ -1,4 +1,4 @@
-"""What the modem says about its SIM, as one typed value (TS 27.007 §8.3; FACTS.md §1.2).
+"""What the modem says about its SIM, as one typed value (TS 27.007 §8.3; docs/sources.md §1.2).
 
 +CPIN? answers a code (READY, SIM PIN, ...), but two states arrive as errors
 instead: no SIM is `+CME ERROR: 10` (some modems say `+CPIN: NOT INSERTED`,

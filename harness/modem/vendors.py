@@ -1,8 +1,8 @@
 """Vendor profiles: what differs between modem families, as data plus small hooks.
 
 Each profile is proven by a recorded reply (fixtures/transcripts/<vendor>/) and
-sourced from FACTS.md §1.9 (ICCID), §2.1-2.3 (retry counters, SIM hot-plug) and
-REAL_MODEMS.md (quirks). The driver never tests a vendor name: it reads the
+sourced from docs/sources.md §1.9 (ICCID), §2.1-2.3 (retry counters, SIM hot-plug) and
+docs/sources.md §R (quirks). The driver never tests a vendor name: it reads the
 fields below, so a new family is one more entry in `PROFILES`.
 
 Retry counters are read by the methods in `retry_order`, first to last; a
@@ -24,9 +24,9 @@ from harness.errors import ConfigError
 class RetryMethod(Enum):
     """Ways to read PIN/PUK counters without spending an attempt."""
 
-    CPINR = "cpinr"  # 27.007 §8.65 AT+CPINR (FACTS.md §1.4)
-    VENDOR = "vendor"  # the profile's own command (FACTS.md §2.1)
-    CSIM = "csim"  # empty VERIFY/UNBLOCK over AT+CSIM (FACTS.md §2.2)
+    CPINR = "cpinr"  # 27.007 §8.65 AT+CPINR (docs/sources.md §1.4)
+    VENDOR = "vendor"  # the profile's own command (docs/sources.md §2.1)
+    CSIM = "csim"  # empty VERIFY/UNBLOCK over AT+CSIM (docs/sources.md §2.2)
 
 
 RetryParser = Callable[[Sequence[str], CpinCode | None], PinRetries]

@@ -109,14 +109,14 @@ def decode_dialling_bcd(raw: bytes) -> str:
 
 VECTORS: list[CodecVector] = [
     CodecVector(
-        name="bcd: EF.ICCID 19 digits, F-padded (FACTS §4.10)",
+        name="bcd: EF.ICCID 19 digits, F-padded (docs/sources.md §4.10)",
         encoded=bytes.fromhex("988812010000400310F0"),
         decoded="8988211000000430010",
         encode=lambda digits: encode_swapped_bcd(digits, 10),
         decode=decode_swapped_bcd,
     ),
     CodecVector(
-        name="bcd: Android emulator ICCID 20 digits (FACTS §1.10)",
+        name="bcd: Android emulator ICCID 20 digits (docs/sources.md §1.10)",
         encoded=bytes.fromhex("98101430121181157002"),
         decoded="89014103211118510720",
         encode=lambda digits: encode_swapped_bcd(digits, 10),

@@ -78,7 +78,7 @@ _USIM_AID = bytes.fromhex("A0000000871002FFFFFFFF8907090000")
 
 VECTORS: list[CodecVector] = [
     CodecVector(
-        name="ef_dir: USIM 'USim1' (FACTS §4.10, without the 73 object)",
+        name="ef_dir: USIM 'USim1' (docs/sources.md §4.10, without the 73 object)",
         encoded=bytes.fromhex("61194F10" + _USIM_AID.hex() + "50055553696D31") + b"\xff" * 11,
         decoded=AppRecord(_USIM_AID, "USim1"),
         encode=lambda rec: encode_dir_record(rec, 38),

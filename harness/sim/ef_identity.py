@@ -297,21 +297,21 @@ def decode_msisdn(raw: bytes) -> MsisdnRecord | None:
 
 VECTORS: list[CodecVector] = [
     CodecVector(
-        name="ef_identity: EF.ICCID 19 digits (FACTS §4.10)",
+        name="ef_identity: EF.ICCID 19 digits (docs/sources.md §4.10)",
         encoded=bytes.fromhex("988812010000400310F0"),
         decoded="8988211000000430010",
         encode=encode_iccid,
         decode=decode_iccid,
     ),
     CodecVector(
-        name="ef_identity: EF.ICCID 20 digits (Android emulator, FACTS §1.10)",
+        name="ef_identity: EF.ICCID 20 digits (Android emulator, docs/sources.md §1.10)",
         encoded=bytes.fromhex("98101430121181157002"),
         decoded="89014103211118510720",
         encode=encode_iccid,
         decode=decode_iccid,
     ),
     CodecVector(
-        name="ef_identity: EF.IMSI 15 digits, odd parity (FACTS §4.10)",
+        name="ef_identity: EF.IMSI 15 digits, odd parity (docs/sources.md §4.10)",
         encoded=bytes.fromhex("082982608200002080"),
         decoded="228062800000208",
         encode=encode_imsi,
@@ -325,7 +325,7 @@ VECTORS: list[CodecVector] = [
         decode=decode_imsi,
     ),
     CodecVector(
-        name="ef_identity: EF.MSISDN without alpha (Android emulator, FACTS §4.10)",
+        name="ef_identity: EF.MSISDN without alpha (Android emulator, docs/sources.md §4.10)",
         encoded=bytes.fromhex("FF" * 18 + "07815155258131F5FFFFFFFFFFFF"),
         decoded=MsisdnRecord("", "15555218135", ton_npi=0x81),
         encode=lambda rec: encode_msisdn(rec, 32),

@@ -127,7 +127,7 @@ def decode_ust(raw: bytes) -> set[int]:
 
 VECTORS: list[CodecVector] = [
     CodecVector(
-        name="ef_service: EF.SPN 'GSM-R CH' (FACTS §4.10)",
+        name="ef_service: EF.SPN 'GSM-R CH' (docs/sources.md §4.10)",
         encoded=bytes.fromhex("0147534D2D52204348" + "FF" * 8),
         decoded=Spn("GSM-R CH", 0x01),
         encode=encode_spn,
@@ -141,7 +141,7 @@ VECTORS: list[CodecVector] = [
         decode=decode_spn,
     ),
     CodecVector(
-        name="ef_service: EF.AD normal mode, 3-digit MNC (Android emulator, FACTS §1.10)",
+        name="ef_service: EF.AD normal mode, 3-digit MNC (Android emulator, docs/sources.md §1.10)",
         encoded=bytes.fromhex("00000003"),
         decoded=AdminData(0x00, b"\x00\x00", 3),
         encode=encode_ad,

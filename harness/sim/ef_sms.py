@@ -223,7 +223,7 @@ def decode_smsp(raw: bytes) -> Smsp:
 
 _V1 = bytes.fromhex(
     "07912143658709F1040B918100551512F20000111010214365000AE8329BFD4697D9EC37"
-)  # FACTS §5.8 V1: SMSC field + SMS-DELIVER "hellohello"
+)  # docs/sources.md §5.8 V1: SMSC field + SMS-DELIVER "hellohello"
 _V4 = bytes.fromhex("0001000B917228001011F100000CC8329BFD065DDF72363904")  # V4: SUBMIT
 
 
@@ -233,14 +233,14 @@ def _padded_body(content: bytes) -> bytes:
 
 VECTORS: list[CodecVector] = [
     CodecVector(
-        name="ef_sms: MT unread record holding FACTS §5.8 V1",
+        name="ef_sms: MT unread record holding docs/sources.md §5.8 V1",
         encoded=b"\x03" + _padded_body(_V1),
         decoded=SmsRecord(SmsStatus.MT_UNREAD, _padded_body(_V1)),
         encode=encode_sms_record,
         decode=decode_sms_record,
     ),
     CodecVector(
-        name="ef_sms: MO to-be-sent record holding FACTS §5.8 V4 (no SC address)",
+        name="ef_sms: MO to-be-sent record holding docs/sources.md §5.8 V4 (no SC address)",
         encoded=b"\x07" + _padded_body(_V4),
         decoded=SmsRecord(SmsStatus.MO_UNSENT, _padded_body(_V4)),
         encode=encode_sms_record,
@@ -254,7 +254,7 @@ VECTORS: list[CodecVector] = [
         decode=decode_sms_record,
     ),
     CodecVector(
-        name="ef_sms: EF.SMSP SC +4915790109999, PID/DCS 00, VP 3 days (FACTS §4.10)",
+        name="ef_sms: EF.SMSP SC +4915790109999, PID/DCS 00, VP 3 days (docs/sources.md §4.10)",
         encoded=bytes.fromhex("FF" * 12 + "E1" + "FF" * 12 + "0891945197109099F9FFFFFF" + "0000A9"),
         decoded=Smsp(
             sc_address="+4915790109999", sc_address_toa=0x91, pid=0x00, dcs=0x00, validity=0xA9

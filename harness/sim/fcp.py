@@ -1,7 +1,7 @@
 """FCP template (tag 62) that a UICC returns for SELECT / STATUS (TS 102 221 §11.1.1.3).
 
 Objects are written in the order real cards use (82, 83, 84, A5, 8A,
-8B/8C/AB, C6, 80, 81, 88; FACTS.md §4.8), then any unknown objects kept from
+8B/8C/AB, C6, 80, 81, 88; docs/sources.md §4.8), then any unknown objects kept from
 a decoded template. Content (TS 102 221 §11.1.1.4):
 
 * 82 file descriptor: FDB, data coding byte 21, and for record EFs the record
@@ -15,7 +15,7 @@ a decoded template. Content (TS 102 221 §11.1.1.4):
 * C6 PIN status template DO: 90 PS_DO, then per PIN an optional 95 usage
   qualifier and 83 key reference; PS_DO b8 of byte 1 belongs to the first key
   reference, b7 to the second, ...; a set bit means the PIN is enabled
-  (§9.5.2; examples in FACTS.md §4.8 carry no usage qualifier).
+  (§9.5.2; examples in docs/sources.md §4.8 carry no usage qualifier).
 """
 
 from __future__ import annotations
@@ -319,7 +319,7 @@ _EF_IMSI = "621F 82024121 83026F07 A506D00120D2010F 8A0105 8B036F0603 80020009 8
 
 VECTORS: list[CodecVector] = [
     CodecVector(
-        name="fcp: sysmocom MF, PIN1 disabled (FACTS §4.8)",
+        name="fcp: sysmocom MF, PIN1 disabled (docs/sources.md §4.8)",
         encoded=bytes.fromhex(_SYSMOCOM_MF),
         decoded=Fcp(
             fid=0x3F00,
@@ -337,7 +337,7 @@ VECTORS: list[CodecVector] = [
         decode=decode_fcp,
     ),
     CodecVector(
-        name="fcp: Cuttlefish MF STATUS, ARR per SE, total size (FACTS §1.10)",
+        name="fcp: Cuttlefish MF STATUS, ARR per SE, total size (docs/sources.md §1.10)",
         encoded=bytes.fromhex(_CUTTLEFISH_MF),
         decoded=Fcp(
             fid=0x3F00,
@@ -355,7 +355,7 @@ VECTORS: list[CodecVector] = [
         decode=decode_fcp,
     ),
     CodecVector(
-        name="fcp: EF.IMSI in ADF.USIM, SFI 7 (FACTS §4.8)",
+        name="fcp: EF.IMSI in ADF.USIM, SFI 7 (docs/sources.md §4.8)",
         encoded=bytes.fromhex(_EF_IMSI),
         decoded=Fcp(
             fid=0x6F07,
@@ -369,7 +369,7 @@ VECTORS: list[CodecVector] = [
         decode=decode_fcp,
     ),
     CodecVector(
-        name="fcp: EF.SMS 30 x 176, no SFI (88 00), layout of FACTS §4.8 without A5",
+        name="fcp: EF.SMS 30 x 176, no SFI (88 00), layout of docs/sources.md §4.8 without A5",
         encoded=bytes.fromhex("6219 82054221 00B01E 83026F3C 8A0105 8B036F0604 800214A0 8800"),
         decoded=Fcp(
             fid=0x6F3C,

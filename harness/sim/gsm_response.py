@@ -1,7 +1,7 @@
 """GSM SIM SELECT / GET RESPONSE data (TS 51.011 §9.2.1, detail coding §9.3).
 
 A 2G card (CLA A0) answers SELECT with 9Fxx and GET RESPONSE gives these fixed
-layouts instead of an FCP template (FACTS.md §4.9):
+layouts instead of an FCP template (docs/sources.md §4.9):
 
 EF, 15 bytes: 1-2 RFU | 3-4 file size | 5-6 FID | 7 type 04 | 8 b7 = INCREASE
 allowed (cyclic) | 9 read/update | 10 increase/RFU | 11 rehabilitate/invalidate
@@ -246,7 +246,7 @@ def decode_gsm_df_status(raw: bytes) -> GsmDfStatus:
 
 VECTORS: list[CodecVector] = [
     CodecVector(
-        name="gsm_response: EF.ICCID, read ALW update NEV (Android emulator, FACTS §1.10)",
+        name="gsm_response: EF.ICCID, read ALW update NEV (Android emulator; sources §1.10)",
         encoded=bytes.fromhex("0000000A2FE204000FA0AA01020000"),
         decoded=GsmEfStatus(
             fid=0x2FE2,

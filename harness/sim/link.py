@@ -49,6 +49,11 @@ class ApduLink(ABC):
     def reset(self) -> bytes:
         """Reset the card (volatile state lost: PIN verification, selections); returns ATR."""
 
+    def cold_reset(self) -> bytes:
+        """Take the card's power away and back (what pulling it out of a phone does);
+        returns the ATR. Links that cannot cut power fall back to a warm `reset()`."""
+        return self.reset()
+
     @abstractmethod
     def close(self) -> None:
         """Release the card; safe to call twice."""

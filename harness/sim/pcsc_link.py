@@ -190,6 +190,18 @@ class PcscLink(ApduLink):
         _check(code, "reset card", self.reader)
         return self.atr
 
+    def cold_reset(self) -> bytes:
+        """SCardReconnect with SCARD_UNPOWER_CARD: the reader cuts VCC, then powers the
+        card up again (ISO 7816-3 cold reset)."""
+        code, _protocol = scard.SCardReconnect(
+            self._handle(),
+            scard.SCARD_SHARE_EXCLUSIVE,
+            scard.SCARD_PROTOCOL_T0,
+            scard.SCARD_UNPOWER_CARD,
+        )
+        _check(code, "power-cycle card", self.reader)
+        return self.atr
+
     def close(self) -> None:
         if self._card is not None:
             scard.SCardDisconnect(self._card, scard.SCARD_LEAVE_CARD)

@@ -224,7 +224,7 @@ class PinService:
         (9804) or whether the try just made blocked it (9840): the counter read just
         before by the gate tells."""
         sw = response.sw
-        if is_success(response.sw1, response.sw2):  # 9000, and 91xx/92xx (FACTS §1.10)
+        if is_success(response.sw1, response.sw2):  # 9000, and 91xx/92xx (docs/sources.md §1.10)
             return
         left = retries_from_63cx(response.sw1, response.sw2)
         if left is not None:

@@ -10,7 +10,7 @@ from enum import IntEnum
 
 
 class Sw(IntEnum):
-    """Fixed status words used by both sides (FACTS.md §4.6)."""
+    """Fixed status words used by both sides (docs/sources.md §4.6)."""
 
     OK = 0x9000
     # TS 102 221 §10.2.1 (UICC, CLA 00/80)

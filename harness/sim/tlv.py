@@ -107,7 +107,7 @@ def encode_tlvs(items: Iterable[tuple[int, bytes]]) -> bytes:
 
 VECTORS: list[CodecVector] = [
     CodecVector(
-        name="tlv: FCP objects 82, 83, 8A (FACTS §4.8 EF.IMSI)",
+        name="tlv: FCP objects 82, 83, 8A (docs/sources.md §4.8 EF.IMSI)",
         encoded=bytes.fromhex("820241218302 6F07 8A0105"),
         decoded=[(0x82, b"\x41\x21"), (0x83, b"\x6f\x07"), (0x8A, b"\x05")],
         encode=encode_tlvs,

@@ -35,6 +35,12 @@ class VirtualLink(ApduLink):
         self._atr = self._live().reset()
         return self._atr
 
+    def cold_reset(self) -> bytes:
+        card = self._live()
+        card.power_off()
+        self._atr = card.power_on()
+        return self._atr
+
     def close(self) -> None:
         if self._card is not None:
             self._card.power_off()

@@ -1,7 +1,7 @@
 """TP-SCTS and other 7-octet time stamps (23.040 §9.2.3.11).
 
 Seven swapped-BCD octets YY MM DD hh mm ss TZ. The time zone is the offset
-from GMT in quarters of an hour; bit 3 of the TZ octet is its sign (FACTS §5.3).
+from GMT in quarters of an hour; bit 3 of the TZ octet is its sign (docs/sources.md §5.3).
 The two-digit year is read as 2000-2099: the field has no century and SMS
 post-dates 1990, so this is the reading every modem uses.
 """

@@ -19,7 +19,7 @@ VPF_ABSOLUTE = 0b11
 
 
 def _relative_duration(value: int) -> timedelta:
-    """23.040 §9.2.3.12.1 table (FACTS §5.5)."""
+    """23.040 §9.2.3.12.1 table (docs/sources.md §5.5)."""
     if value <= 143:
         return timedelta(minutes=5 * (value + 1))
     if value <= 167:

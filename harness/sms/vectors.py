@@ -1,4 +1,4 @@
-"""Known PDUs with their full decoded form: FACTS.md §5.8 V1..V8 and the +CMGR
+"""Known PDUs with their full decoded form: docs/sources.md §5.8 V1..V8 and the +CMGR
 fixture, plus two +CDS status reports recorded in public AT-parser test fixtures.
 
 Kept beside the codec so tests and benchmarks share them: each must decode to
@@ -147,7 +147,7 @@ PDU_VECTORS: tuple[PduVector, ...] = (
         112,
     ),
     PduVector(
-        "+CMGR: 0,,26 fixture (FACTS §5.8)",
+        "+CMGR: 0,,26 fixture (docs/sources.md §5.8)",
         "07913306092011F0040B913336766883F5000061216212807140074A351A8D56AB01",
         SmsPdu(
             SmsDeliver(

@@ -1,4 +1,4 @@
-"""+COPS, +CSQ and +CFUN answers (TS 27.007 §7.3, §8.5, §8.2; FACTS.md §1.6, §1.8)."""
+"""+COPS, +CSQ and +CFUN answers (TS 27.007 §7.3, §8.5, §8.2; docs/sources.md §1.6, §1.8)."""
 
 from __future__ import annotations
 

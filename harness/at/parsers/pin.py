@@ -1,4 +1,4 @@
-"""+CPIN, +CLCK and +CPINR answers (TS 27.007 §8.3, §7.4, §8.65; FACTS.md §1.2-1.4)."""
+"""+CPIN, +CLCK and +CPINR answers (TS 27.007 §8.3, §7.4, §8.65; docs/sources.md §1.2-1.4)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ class CpinCode(Enum):
     PH_SP_PUK = "PH-SP PUK"
     PH_CORP_PIN = "PH-CORP PIN"
     PH_CORP_PUK = "PH-CORP PUK"
-    # Not 27.007: Quectel URC on SIM removal, "NOT INSERTED" (FACTS.md §1.2),
+    # Not 27.007: Quectel URC on SIM removal, "NOT INSERTED" (docs/sources.md §1.2),
     # and the Android emulator's "ABSENT".
     NOT_READY = "NOT READY"
     NOT_INSERTED = "NOT INSERTED"

@@ -1,6 +1,6 @@
 """+CREG / +CGREG / +CEREG / +C5GREG: the read answer and the URC (TS 27.007 §7.2, §10.1.20).
 
-The same prefix carries two shapes (FACTS.md §1.7):
+The same prefix carries two shapes (docs/sources.md §1.7):
 
 * read answer: `<n>,<stat>[,<lac>,<ci>[,<AcT>[,...]]]` - 2, or 4 and more fields;
 * URC:         `<stat>[,<lac>,<ci>[,<AcT>[,...]]]`    - 1, or 3 and more fields.
@@ -28,7 +28,7 @@ PREFIXES = ("+CREG:", "+CGREG:", "+CEREG:", "+C5GREG:")
 
 
 class RegStatus(IntEnum):
-    """<stat> (27.007 §7.2; FACTS.md §1.7)."""
+    """<stat> (27.007 §7.2; docs/sources.md §1.7)."""
 
     NOT_SEARCHING = 0
     HOME = 1

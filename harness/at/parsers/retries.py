@@ -1,6 +1,6 @@
 """PIN/PUK retry counters from every vendor's dialect, as one PinRetries value.
 
-Formats and field orders: FACTS.md §2.1, checked against oFono
+Formats and field orders: docs/sources.md §2.1, checked against oFono
 drivers/atmodem/sim.c and ModemManager's plugins (mbm *EPIN, novatel-lte
 $NWPINR, mtk +EPINC, altair %CPININFO). The generic 27.007 path is +CPINR;
 the portable fallback is an empty VERIFY/UNBLOCK over +CSIM, read with

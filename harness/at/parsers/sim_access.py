@@ -1,7 +1,7 @@
 """+CSIM and +CRSM answers: raw APDU responses through the modem (TS 27.007 §8.17, §8.18).
 
 +CSIM: `<length>,"<response hex incl. SW1 SW2>"`, <length> counting hex
-characters (FACTS.md §1.10); +CRSM: `<sw1>,<sw2>[,<response hex>]` with the
+characters (docs/sources.md §1.10); +CRSM: `<sw1>,<sw2>[,<response hex>]` with the
 status words in decimal and the hex quoted or not (the Android emulator leaves
 it bare).
 """

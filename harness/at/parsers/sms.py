@@ -1,4 +1,4 @@
-"""SMS information lines (TS 27.005 §3.1, §3.4.1, §3.4.2, §3.4.3; FACTS.md §3).
+"""SMS information lines (TS 27.005 §3.1, §3.4.1, §3.4.2, §3.4.3; docs/sources.md §3).
 
 +CPMS (set/read/test), +CMTI/+CDSI indications, and the headers of +CMGL,
 +CMGR, +CMT and +CDS in both PDU and text mode. The data line after a header
@@ -26,7 +26,7 @@ from harness.errors import CodecError
 
 
 class MessageStatus(IntEnum):
-    """<stat> (27.005 §3.1; FACTS.md §3.3); `text` is the text-mode spelling."""
+    """<stat> (27.005 §3.1; docs/sources.md §3.3); `text` is the text-mode spelling."""
 
     REC_UNREAD = 0
     REC_READ = 1

@@ -27,7 +27,7 @@ from harness.virtual.card.pins import PinBank, SecretId
 # Key references in C6, in PS_DO bit order (b8 first): PIN1, PIN2 (local), ADM1.
 PS_KEY_REFS = ((UICC_PIN1, SecretId.PIN1), (UICC_PIN2, SecretId.PIN2), (UICC_ADM1, SecretId.ADM1))
 # Proprietary template A5 for DFs: 80 UICC characteristics 71 (clock stop allowed,
-# no preferred level; supply 1.8/3/5 V) as on the real cards of FACTS.md §4.8.
+# no preferred level; supply 1.8/3/5 V) as on the real cards of docs/sources.md §4.8.
 DF_PROPRIETARY = bytes.fromhex("800171")
 FREE_MEMORY = 0x1000
 

@@ -2,7 +2,7 @@
 
 One parser of the command, one call into `PinBank`, then the status word of the
 personality: TS 102 221 §11.1.9-11.1.13 (CLA 00) or TS 51.011 §9.2.9-9.2.13 (CLA A0),
-with the SW choices of FACTS.md §4.4/4.5 where the specs leave room.
+with the SW choices of docs/sources.md §4.4/4.5 where the specs leave room.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def _uicc_sw(result: PinResult) -> Response:
     return sw(
         {
             Outcome.BLOCKED: Sw.AUTH_METHOD_BLOCKED,
-            # VERIFY/CHANGE of a disabled PIN: 6984, as real cards answer (FACTS §4.4).
+            # VERIFY/CHANGE of a disabled PIN: 6984, as real cards answer (docs/sources.md §4.4).
             Outcome.DISABLED: Sw.REFERENCED_DATA_INVALIDATED,
             # DISABLE when disabled / ENABLE when enabled; PIN2 cannot be disabled.
             Outcome.CONTRADICTION: Sw.CONDITIONS_NOT_SATISFIED,

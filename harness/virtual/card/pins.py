@@ -2,7 +2,7 @@
 
 Pure logic, personality-neutral: each operation returns a `PinResult` that the
 UICC (CLA 00) and GSM (CLA A0) command handlers map to their status words.
-Rules follow TS 102 221 §11.1.9-11.1.13 and TS 51.011 §8.9-8.13 (FACTS.md §4.4/4.5):
+Rules follow TS 102 221 §11.1.9-11.1.13 and TS 51.011 §8.9-8.13 (docs/sources.md §4.4/4.5):
 - a wrong presentation decrements the counter; at 0 the PIN is blocked;
 - a right one resets it to its initial value;
 - UNBLOCK resets PIN and PUK counters, sets the new PIN, enables and verifies it;

@@ -31,7 +31,7 @@ from harness.virtual.modem.sim_state import SimState
 if TYPE_CHECKING:
     from harness.virtual.modem.firmware import Firmware, Handler
 
-DEFAULT_PIN_TRIES, DEFAULT_PUK_TRIES = 3, 10  # TS 102 221 initial counters (FACTS §4.3)
+DEFAULT_PIN_TRIES, DEFAULT_PUK_TRIES = 3, 10  # TS 102 221 initial counters (docs/sources.md §4.3)
 PERSONALISATION = ("PS", "PF", "PN", "PU", "PP", "PC")
 
 

@@ -5,7 +5,7 @@ memories) and talks to its SIM only through `SimIo` APDUs. Ports, threads and
 byte-level faults live elsewhere (`ports`, `session`, `device`); this class is
 called with the device lock held, from one thread at a time.
 
-Gate (27.007 §8.3 note, FACTS §1.2/§6.2): while the SIM waits for its PIN or
+Gate (27.007 §8.3 note, docs/sources.md §1.2/§6.2): while the SIM waits for its PIN or
 PUK, only identification, +CPAS, +CFUN, +CPIN, +CPINR, +CMEE, SIM-status and
 SIM-access commands (and the personality's own) run; others answer
 +CME ERROR 11/12/13, or +CMS ERROR 311/316/313 for SMS commands.

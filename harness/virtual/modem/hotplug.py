@@ -1,8 +1,8 @@
-"""SIM hot-plug, readiness and boot URCs in each vendor's words (FACTS.md §2.3).
+"""SIM hot-plug, readiness and boot URCs in each vendor's words (docs/sources.md §2.3).
 
 Four moments: a SIM inserted, a SIM removed, the SIM becoming ready after a
 PIN/PUK, and the modem booting. Each hook returns the URC lines to send.
-Exact sets marked [U] in FACTS.md are best knowledge, not recordings.
+Exact sets marked [U] in docs/sources.md are best knowledge, not recordings.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ HUAWEI = HotPlug(
     lambda fw, state: _simst(state),
 )
 
-# --- Sierra (HL series, AT+KSIMDET): +SIM: 1 removed, +SIM: 0 inserted (FACTS §2.3) -----------
+# --- Sierra (HL series, AT+KSIMDET): +SIM: 1 removed, +SIM: 0 inserted (docs/sources.md §2.3)
 SIERRA = HotPlug(insert=lambda fw, state: ["+SIM: 0"], remove=lambda fw: ["+SIM: 1"])
 
 

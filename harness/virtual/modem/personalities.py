@@ -3,7 +3,7 @@
 Each one fixes what a driver uses to tell vendors apart and what it must parse:
 identification (+CGMI/+CGMM/+CGMR, ATI), the retry-counter command and its
 format, the ICCID command, hot-plug URCs, and quirks recorded from real modems
-(REAL_MODEMS.md: Wavecom's leading spaces, +CPIN? without OK and +CME ERROR 515
+(docs/sources.md §R: Wavecom's leading spaces, +CPIN? without OK and +CME ERROR 515
 after +CFUN=1; Huawei's `COMMAND NOT SUPPORT` and `\\r\\r\\n` +CLAC).
 """
 

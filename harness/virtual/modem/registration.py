@@ -1,4 +1,4 @@
-"""+CREG / +CGREG / +CEREG lines (TS 27.007 §7.2, §10.1.20, §10.1.22; FACTS.md §1.7).
+"""+CREG / +CGREG / +CEREG lines (TS 27.007 §7.2, §10.1.20, §10.1.22; docs/sources.md §1.7).
 
 Read: `<n>,<stat>[,<lac>,<ci>[,<AcT>]]`; URC: `<stat>[,<lac>,<ci>[,<AcT>]]`, the
 location only with n=2 and only while registered. The virtual cell is fixed.

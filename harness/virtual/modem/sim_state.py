@@ -47,7 +47,7 @@ class SimState(Enum):
 
     @property
     def cms(self) -> int:
-        """+CMS ERROR for an SMS command the state forbids (27.005 §3.2.5, FACTS §3.5)."""
+        """+CMS ERROR for an SMS command the state forbids (27.005 §3.2.5, docs/sources.md §3.5)."""
         return {
             SimState.ABSENT: 310,
             SimState.OFF: 313,

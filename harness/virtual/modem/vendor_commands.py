@@ -1,6 +1,6 @@
 """Vendor commands: retry counters, ICCID and SIM-status switches, in each dialect's format.
 
-Formats from FACTS.md §2.1/§2.3 (oFono and ModemManager parsers, vendor manuals);
+Formats from docs/sources.md §2.1/§2.3 (oFono and ModemManager parsers, vendor manuals);
 every counter is read from the card through `SimView` (empty VERIFY/UNBLOCK).
 """
 

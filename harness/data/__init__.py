@@ -1,0 +1,1 @@
+"""Package data shipped with the harness (read with importlib.resources)."""
