@@ -72,13 +72,11 @@ def open_device(
     A modem in a labgrid place: the place is acquired first (waiting up to
     `labgrid.wait` while someone else holds it) and released after the modem closes,
     whatever ends the `with` body; with `places`, it stays held by them instead
-    (from first use to `places.close()`, their options apply).
+    (from first use to `places.close()`; `labgrid.wait`, when given, is the wait).
     """
     with ExitStack() as stack:
         if device.kind == "modem":
-            yield _open_modem(
-                device, stack, safety, transcript, labgrid or LabgridOptions(), places
-            )
+            yield _open_modem(device, stack, safety, transcript, labgrid, places)
         else:
             yield _open_reader(device, stack, safety, transcript)
 
@@ -88,15 +86,17 @@ def _open_modem(
     stack: ExitStack,
     safety: SafetyPolicy | None,
     transcript: Transcript | None,
-    labgrid: LabgridOptions,
+    labgrid: LabgridOptions | None,
     places: HeldPlaces | None,
 ) -> OpenedDevice:
     opened = OpenedDevice(device)
     port = device.port
     if device.place is not None and places is not None:
-        opened.lease = places.lease(device.place, device.resource)
+        wait = labgrid.wait if labgrid is not None else None
+        opened.lease = places.lease(device.place, device.resource, wait=wait)
         port = opened.lease.url
     elif device.place is not None:
+        labgrid = labgrid or LabgridOptions()
         opened.lease = stack.enter_context(
             lease_place(
                 device.place,

@@ -87,13 +87,15 @@ class HeldPlaces:
         self._client: LabgridClient | None = None
         self._acquired: set[str] = set()  # places this run acquired (and so releases)
 
-    def lease(self, place: str, resource: str | None = None) -> PlaceLease:
-        """The place's serial port; the place is acquired (waiting up to
+    def lease(
+        self, place: str, resource: str | None = None, *, wait: float | None = None
+    ) -> PlaceLease:
+        """The place's serial port; the place is acquired (waiting up to `wait`, else
         `options.wait`) unless it is ours already."""
         client = self._connect()
         ours_before = place in self._acquired or client.is_ours(client.place(place))
         try:
-            if client.acquire(place, wait=self.options.wait):
+            if client.acquire(place, wait=self.options.wait if wait is None else wait):
                 self._acquired.add(place)
         except BaseException:
             if not ours_before:
@@ -101,6 +103,11 @@ class HeldPlaces:
             raise
         endpoint = client.serial_endpoint(place, resource)
         return PlaceLease(place, client.address, client.identity, endpoint, place in self._acquired)
+
+    @property
+    def acquired(self) -> frozenset[str]:
+        """The places this run acquired and still means to release."""
+        return frozenset(self._acquired)
 
     def release(self, place: str) -> None:
         """Release `place` now if this run acquired it (e.g. under the device's lock)."""
