@@ -14,6 +14,23 @@ from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.pcscd import PcscUnavailable, PrivatePcscd
 from harness.virtual.vpcd import VpcdBridge
 
+# The plugin's own tests (tests/test_pytest_plugin*.py) run pytest sessions in tmp dirs.
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(autouse=True)
+def private_api_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Benches started by tests (and their subprocesses) record their API address in a
+    private file, never in the one a person's running `simulate` left for the CLI."""
+    path = tmp_path_factory.getbasetemp() / "simharness-api.json"
+    old = {name: os.environ.pop(name, None) for name in ("SIMHARNESS_API_FILE", "SIMHARNESS_API")}
+    os.environ["SIMHARNESS_API_FILE"] = str(path)
+    yield
+    os.environ.pop("SIMHARNESS_API_FILE", None)
+    for name, value in old.items():
+        if value is not None:
+            os.environ[name] = value
+
 
 @pytest.fixture
 def card() -> VirtualUicc:
@@ -62,3 +79,16 @@ def vpcd_slot(pcscd: PrivatePcscd) -> Iterator[VpcdBridge]:
         yield bridge
     finally:
         bridge.stop()
+
+
+@pytest.fixture
+def lean_pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """pytester for the plugin's tests. Its in-process runs drop the modules each run
+    imports: the virtual bench and the drivers are loaded here, before any run, so runs do
+    not import (and compile) them again; hypothesis's plugin would import all of hypothesis
+    in every run for nothing those runs use, so it is left out of them."""
+    import harness.bench.virtual_lab
+    import harness.sim.virtual_link  # noqa: F401
+
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
+    return pytester

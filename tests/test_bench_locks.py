@@ -95,3 +95,21 @@ def test_a_scenario_run_waits_for_a_device_another_run_holds(
             lock_dir=lock_dir,
             lock_timeout=0.3,
         )
+
+
+def test_a_scenario_run_takes_the_lock_dir_the_bench_file_names(
+    held: tuple[subprocess.Popen[str], Path], tmp_path: Path
+) -> None:
+    process, lock_dir = held
+    bench = tmp_path / "lab.toml"
+    bench.write_text(
+        f'lock_dir = "{lock_dir}"\n\n'
+        '[[device]]\nname = "a"\nkind = "modem"\nport = "/dev/ttyUSB7"\n\n'
+        '[[device]]\nname = "b"\nkind = "modem"\nport = "/dev/ttyUSB8"\n\n'
+        '[scenario]\nowner = "a"\nthief = "b"\nmsisdn = "+155"\n\n'
+        '[hooks]\nmove_sim = ["true"]\nsend_otp = ["true"]\n'
+    )
+    with pytest.raises(DeviceBusyError, match=rf"in use by PID {process.pid}"):
+        run_scenario(
+            "theft", True, str(bench), None, io.StringIO(), stdin=io.StringIO(), lock_timeout=0.3
+        )

@@ -33,6 +33,8 @@ SIMULATORS = (
     "harness.virtual.vpcd",
     "harness.virtual.bench",
     "harness.virtual.simulate",
+    "harness.virtual.serve",
+    "harness.virtual.api",
 )
 DRIVERS = ("harness.sim.link", "harness.sim.card", "harness.sim.pin_service", "harness.modem")
 VERDICT_PACKAGES = ("harness.scenarios", "harness.attack")

@@ -232,7 +232,9 @@ def test_the_story_runs_as_predicted(tmp_path: Path) -> None:
     assert "VULNERABLE" in text and "PROTECTED" in text and "as predicted" in text
     assert "the thief's phone shows OTP 2: code" in text
     report = (tmp_path / "story.md").read_text()
-    assert report.count("```mermaid") == 4
+    assert report.count("```mermaid") == 5
+    assert "5. SIM swap fraud against two banks" in text
+    assert "swapped: true" in report  # the checking bank's answer from the SIM Swap API
 
 
 # --- no evidence is never a defence --------------------------------------------------------

@@ -15,7 +15,7 @@ import serial
 from test_virtual_modem_support import PortSilent, RawPort, modem_on_pty, new_card, unlock
 
 from harness.virtual.modem import RegStatus, VirtualModem
-from harness.virtual.modem.serve import imei_for, luhn_digit
+from harness.virtual.modem.identity import imei_for, luhn_digit
 from harness.virtual.sim_view import SimView
 
 REPO = Path(__file__).resolve().parents[1]
@@ -161,7 +161,7 @@ def test_serve_modems_runs_until_sigterm(tmp_path: Path) -> None:
     link = tmp_path / "vmodem"
     script = (
         "import sys; from pathlib import Path; "
-        "from harness.virtual.modem.serve import serve_modems; "
+        "from harness.virtual.serve import serve_modems; "
         f"sys.exit(serve_modems(2, 'telit', None, None, Path({str(link)!r}), 0, "
         "['latency_ms=1'], sys.stdout))"
     )
@@ -170,10 +170,11 @@ def test_serve_modems_runs_until_sigterm(tmp_path: Path) -> None:
     )
     try:
         assert process.stdout is not None
-        lines = [process.stdout.readline() for _ in range(3)]
+        lines = [process.stdout.readline() for _ in range(5)]
         assert lines[0].startswith("modem 0 (telit): /dev/pts/") and "tcp 127.0.0.1:" in lines[0]
         assert "link " + str(tmp_path / "vmodem1") in lines[1]
-        assert lines[2].startswith("serving")
+        assert lines[2].startswith("API http://127.0.0.1:")
+        assert lines[4].startswith("serving")
         port = RawPort(str(tmp_path / "vmodem1"))
         assert port.lines("ATE0;+CGMI")[-2:] == ["Telit", "OK"]
         port.close()
@@ -185,7 +186,7 @@ def test_serve_modems_runs_until_sigterm(tmp_path: Path) -> None:
 
 def test_bad_personality_and_fault_are_config_errors() -> None:
     from harness.errors import ConfigError
-    from harness.virtual.modem.serve import serve_modems
+    from harness.virtual.serve import serve_modems
 
     with pytest.raises(ConfigError, match=r"personality 'nokia'.*quectel"):
         VirtualModem(None, personality="nokia")

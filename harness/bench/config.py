@@ -1,6 +1,8 @@
 """The bench file: which modems and readers a lab has, and which SIMs it may destroy.
 
     sacrificial_iccids = ["8988211000000000018"]   # SIMs a destructive run may block for good
+    lock_dir = "/run/lock/simharness"  # optional: device locks, shared by every job on the host
+    capabilities = ["sim_move"]        # optional: steps a person at the terminal can do
 
     [[device]]
     name = "quectel0"
@@ -8,6 +10,8 @@
     port = "/dev/serial/by-id/usb-Quectel_EG25-if02-port0"
     vendor = "quectel"            # optional: overrides detection
     virtual = false               # what the bench engineer says; drivers never decide it
+    features = ["sms"]            # optional: this modem's SIM has a live line
+    pin_env = "SIM_PIN_QUECTEL0"  # optional: env variable holding its SIM's PIN1 (restores)
 
     [[device]]
     name = "shared-eg25"
@@ -34,6 +38,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,7 +57,9 @@ __all__ = [
 ]
 
 _KINDS = ("modem", "reader")
-_TOP_KEYS = frozenset({"sacrificial_iccids", "device", *SCENARIO_TABLES})
+_TOP_KEYS = frozenset(
+    {"sacrificial_iccids", "device", "lock_dir", "capabilities", *SCENARIO_TABLES}
+)
 _DEVICE_KEYS = frozenset(
     {
         "name",
@@ -66,8 +73,13 @@ _DEVICE_KEYS = frozenset(
         "profile",
         "state",
         "personality",
+        "features",
+        "pin_env",
     }
 )
+FEATURES = frozenset({"sms"})
+DECLARED_CAPABILITIES = frozenset({"sms", "sim_move", "operator"})
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ICCID = re.compile(r"[0-9]{18,20}")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -86,6 +98,8 @@ class DeviceConfig:
     state: Path | None = None  # simulated devices: the card's state file
     personality: str = "generic"  # simulated modems
     subscriber: int = 0  # simulated cards: subscriber n of the profile (own ICCID/IMSI/MSISDN)
+    features: frozenset[str] = frozenset()  # "sms": its SIM has a live line
+    pin_env: str | None = None  # name of the env variable holding its SIM's PIN1
 
     @property
     def simulated(self) -> bool:
@@ -109,6 +123,8 @@ class BenchConfig:
     devices: tuple[DeviceConfig, ...]
     sacrificial_iccids: frozenset[str] = frozenset()
     scenario: ScenarioConfig | None = None  # the [scenario] and [hooks] tables, when written
+    lock_dir: Path | None = None  # None: harness.bench.locks.default_lock_dir()
+    declared: frozenset[str] = frozenset()  # capabilities a person at the terminal provides
 
     def device(self, name: str) -> DeviceConfig:
         for device in self.devices:
@@ -184,7 +200,35 @@ def bench_from_dict(
             )
     iccids = _iccids(raw.get("sacrificial_iccids", []), where)
     scenario = scenario_from_dict(raw, devices, where, base)
-    return BenchConfig(source, devices, iccids, scenario)
+    lock_dir = raw.get("lock_dir")
+    if lock_dir is not None and (not isinstance(lock_dir, str) or not lock_dir.strip()):
+        raise where.error(("lock_dir",), "lock_dir", "a directory path (quoted)")
+    declared = _names(
+        raw.get("capabilities", []),
+        DECLARED_CAPABILITIES,
+        lambda message: where.error(("capabilities",), "capabilities", message),
+    )
+    return BenchConfig(
+        source,
+        devices,
+        iccids,
+        scenario,
+        lock_dir=_path(lock_dir.strip() if lock_dir else None, base),
+        declared=declared,
+    )
+
+
+def _names(
+    value: object, known: frozenset[str], fail: Callable[[str], ConfigError]
+) -> frozenset[str]:
+    """A list of names from `known` (features, capabilities); the error lists the known ones."""
+    choices = ", ".join(sorted(known))
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise fail(f'a list of quoted names (["..."]); known: {choices}')
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise fail(f"unknown {', '.join(map(repr, unknown))}; known: {choices}")
+    return frozenset(value)
 
 
 def _iccids(value: object, where: FieldLocator) -> frozenset[str]:
@@ -273,6 +317,14 @@ def _device(
             "only a virtual device has a simulated card (profile/state)",
         )
     personality = text("personality") or "generic"
+    features = _names(
+        entry.get("features", []), FEATURES, lambda message: fail("features", message)
+    )
+    if features and kind != "modem":
+        raise fail("features", "only a modem has features (its SIM's line)")
+    pin_env = text("pin_env")
+    if pin_env is not None and not _ENV_NAME.fullmatch(pin_env):
+        raise fail("pin_env", f"{pin_env!r} is not an environment variable name")
     return DeviceConfig(
         name=name,
         kind=kind,
@@ -285,6 +337,8 @@ def _device(
         profile=_path(profile, base),
         state=_path(state, base),
         personality=personality,
+        features=features,
+        pin_env=pin_env,
     )
 
 

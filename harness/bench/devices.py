@@ -128,7 +128,12 @@ def _open_modem(
     # the exporter's speed: ser2net sets the real port to what an RFC 2217 client asks
     settings = LineSettings(baudrate=opened.lease.endpoint.speed) if opened.lease else None
     modem = Modem(
-        port, vendor=device.vendor, safety=safety, transcript=transcript, settings=settings
+        port,
+        vendor=device.vendor,
+        safety=safety,
+        transcript=transcript,
+        name=device.name,
+        settings=settings,
     )
     opened.modem = stack.enter_context(modem)
     return opened
@@ -179,6 +184,6 @@ def _virtual_card(device: DeviceConfig) -> VirtualUicc:
 
 def _imei(name: str) -> str:
     """A stable, valid-looking IMEI per simulated modem name."""
-    from harness.virtual.modem.serve import imei_for  # noqa: PLC0415
+    from harness.virtual.modem.identity import imei_for  # noqa: PLC0415
 
     return imei_for(sum(name.encode()) % 1000)

@@ -66,7 +66,10 @@ def default_lock_dir() -> Path:
 def lock_name(device: DeviceConfig) -> str:
     """The port or reader a device is reached by (its name when the harness simulates it),
     made safe for a file name."""
-    ident = device.port or _place_ident(device) or device.reader or f"simulated-{device.name}"
+    port = device.port
+    if port is not None and port.startswith("/"):
+        port = os.path.realpath(port)  # a by-id link and its ttyUSBn are one device
+    ident = port or _place_ident(device) or device.reader or f"simulated-{device.name}"
     return _UNSAFE.sub("_", ident).strip("_") or device.name
 
 

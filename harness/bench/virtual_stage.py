@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from harness.bench.operator_apis import operator_apis
 from harness.modem import Modem
 from harness.safety import SafetyPolicy
 from harness.scenarios.interfaces import SentOtp
@@ -88,9 +89,13 @@ def virtual_stage(
     replacement_profile: Path = REPLACEMENT_PROFILE,
     personalities: Sequence[str] = ("generic", "generic"),
     window_s: float = VIRTUAL_WINDOW_S,
+    operator_api: str = "virtual",
+    transcript: Transcript | None = None,
 ) -> Iterator[Stage]:
     """A fresh virtual bench (owner's and thief's modems, the victim's SIM in the owner's,
-    a spare replacement SIM) with Modem drivers open on both ports."""
+    a spare replacement SIM) with Modem drivers open on both ports. operator_api: how the
+    bank reaches the operator's CAMARA APIs, "virtual" (in process) or "http" (served).
+    With `transcript`, both modems record into it (each line noted with its modem's name)."""
     sims = [
         SimSpec.load("victim", sim_profile),
         SimSpec.load("replacement", replacement_profile, provisioned=False),
@@ -98,7 +103,11 @@ def virtual_stage(
     owner_kind, thief_kind = personalities
     modems = [ModemSpec(OWNER, owner_kind), ModemSpec(THIEF, thief_kind)]
     with VirtualBench(modems, sims, placement={"victim": OWNER}) as bench, ExitStack() as stack:
-        transcripts = {OWNER: Transcript(), THIEF: Transcript()}
+        apis = stack.enter_context(operator_apis(bench, operator_api))
+        transcripts = {
+            OWNER: transcript or Transcript(),
+            THIEF: transcript or Transcript(),
+        }
         opened = {
             name: stack.enter_context(
                 Modem(
@@ -121,4 +130,7 @@ def virtual_stage(
             window_s=window_s,
             bench="virtual",
             transcripts=transcripts,
+            sim_swap=apis.sim_swap,
+            otp_sms=apis.otp_sms,
+            operator_api=apis.where,
         )

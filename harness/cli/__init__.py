@@ -1,6 +1,8 @@
 """`simharness`: the bench engineer's command line (thin: parse, call, print).
 
-One module per verb group: card, modem, pin, script, simulate, scenario, attack, demo.
+One module per verb group: card, modem, pin, script, simulate, sms, operator, bench,
+scenario, attack, demo. The sms, operator and bench verbs talk HTTP to a running
+`simulate` / `modem serve`.
 
 Secrets (PIN, PUK, ADM) are never taken from arguments: they come from an
 environment variable, a file, or a prompt on a terminal.
@@ -15,13 +17,16 @@ import sys
 from collections.abc import Sequence
 
 from harness.cli.attack import add_attack_commands
+from harness.cli.bench import add_bench_commands
 from harness.cli.card import add_card_commands
 from harness.cli.demo import add_demo_command
 from harness.cli.modem import add_modem_commands
+from harness.cli.operator import add_operator_commands
 from harness.cli.pin import add_pin_command
 from harness.cli.scenario import add_scenario_command
 from harness.cli.script import add_script_commands
 from harness.cli.simulate import add_simulate_command
+from harness.cli.sms import add_sms_commands
 from harness.errors import HarnessError
 
 
@@ -41,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_pin_command(commands)
     add_script_commands(commands)
     add_simulate_command(commands)
+    add_sms_commands(commands)
+    add_operator_commands(commands)
+    add_bench_commands(commands)
     add_scenario_command(commands)
     add_attack_commands(commands)
 

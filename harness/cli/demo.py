@@ -4,8 +4,10 @@
    through vpcd and read with the SimCard driver (identity, IMSI after PIN1,
    PIN/PUK status).
 2. The stolen-phone story (harness.scenarios.story): theft with and without a
-   SIM PIN, the loss report and both reactivation paths, with computed verdicts
-   and a Markdown report under reports/.
+   SIM PIN, the loss report and both reactivation paths, and SIM swap fraud
+   against a bank that trusts SMS codes and one that asks the operator's CAMARA
+   SIM Swap API (served over HTTP on 127.0.0.1), with computed verdicts and a
+   Markdown report under reports/.
 3. A short PIN attack (harness.attack.demo): on a virtual card treated as a
    real one the guard stops at one try left; on a virtual card in a destructive run
    three guesses block the PIN, and the PIN and PUK counters survive every
@@ -15,6 +17,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from pathlib import Path
@@ -82,7 +85,8 @@ def run_demo(
         transcript.write(transcript_path)
         print(f"transcript: {transcript_path}", file=out)
     print(file=out)
-    story = run_story(virtual_stage, out=out, report_dir=report_dir)
+    stages = functools.partial(virtual_stage, operator_api="http")
+    story = run_story(stages, out=out, report_dir=report_dir)
     print(file=out)
     attack = run_short_attack_demo(stolen_phone, out)
     return story or attack

@@ -1,6 +1,6 @@
 """`simharness modem ...`: serve virtual modems, inspect a modem, set up its SIM PIN by hand.
 
-Thin handlers over `harness.modem.Modem` and `harness.virtual.modem.serve`; `modem pin`
+Thin handlers over `harness.modem.Modem` and `harness.virtual.serve`; `modem pin`
 is the same command as `simharness pin` (harness.cli.pin) on a modem port. PINs and
 PUKs come from environment variables, files or a terminal prompt.
 """
@@ -34,7 +34,14 @@ def add_modem_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     serve.add_argument("--state", help="card state JSON (its EEPROM across runs)")
     serve.add_argument("--link", help="stable symlink to the pty (e.g. /tmp/modem0)")
     serve.add_argument("--tcp", type=int, metavar="PORT", help="also serve on 127.0.0.1:PORT")
-    serve.add_argument("--count", type=int, default=1, help="number of modems (default 1)")
+    serve.add_argument(
+        "--count",
+        type=int,
+        default=1,
+        help="number of modems on one virtual network (default 1); with more than one, "
+        "SIM i gets its own ICCID/IMSI/number derived from the profile",
+    )
+    serve.add_argument("--no-api", action="store_true", help="do not serve the HTTP API")
     serve.add_argument(
         "--fault",
         action="append",
@@ -70,7 +77,7 @@ def _port_options(parser: argparse.ArgumentParser) -> None:
 def _serve(args: argparse.Namespace) -> int:
     from pathlib import Path  # noqa: PLC0415
 
-    from harness.virtual.modem.serve import serve_modems  # noqa: PLC0415
+    from harness.virtual.serve import serve_modems  # noqa: PLC0415
 
     profile = Path(args.sim.name) if args.sim is not None else None
     if args.sim is not None:
@@ -84,6 +91,7 @@ def _serve(args: argparse.Namespace) -> int:
         tcp_port=args.tcp,
         faults=args.fault,
         out=sys.stdout,
+        api=not args.no_api,
     )
 
 

@@ -1,4 +1,4 @@
-"""`simharness scenario theft|loss`: run one stolen-phone scenario, print its table, write a report.
+"""`simharness scenario theft|loss|bank`: run one scenario, print its table, write a report.
 
 `--bench virtual` (the default) runs on a fresh virtual bench; `--bench lab.toml`
 on the devices its `[scenario]` table names, the steps done by its `[hooks]`
@@ -22,6 +22,7 @@ from harness.bench.locks import DEFAULT_LOCK_TIMEOUT_S, default_lock_dir
 from harness.bench.scenario_stage import bench_stage, gaps, scenario_bench
 from harness.bench.virtual_stage import virtual_stage
 from harness.errors import ConfigError
+from harness.scenarios.bank import run_bank
 from harness.scenarios.loss import run_loss
 from harness.scenarios.needs import unrunnable
 from harness.scenarios.report import render_table, write_report
@@ -31,20 +32,24 @@ from harness.scenarios.theft import run_theft
 
 __all__ = ["EXIT_CODES", "SCENARIOS", "add_scenario_command", "run_scenario"]
 
-ScenarioName = Literal["theft", "loss"]
+ScenarioName = Literal["theft", "loss", "bank"]
 
 
 class Scenario(Protocol):
     def __call__(self, stage: Stage, *, pin_enabled: bool) -> ScenarioResult: ...
 
 
-SCENARIOS: dict[str, Scenario] = {"theft": run_theft, "loss": run_loss}
+def _bank(stage: Stage, *, pin_enabled: bool) -> ScenarioResult:
+    return run_bank(stage)  # the owner's PIN is on: a SIM swap goes around it
+
+
+SCENARIOS: dict[str, Scenario] = {"theft": run_theft, "loss": run_loss, "bank": _bank}
 EXIT_CODES = {Verdict.PROTECTED: 0, Verdict.VULNERABLE: 1, Verdict.INCONCLUSIVE: 3}
 
 
 def add_scenario_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     scenario = commands.add_parser("scenario", help="run a stolen-phone scenario")
-    scenario.add_argument("name", choices=("theft", "loss"))
+    scenario.add_argument("name", choices=tuple(SCENARIOS))
     pin = scenario.add_mutually_exclusive_group()
     pin.add_argument(
         "--pin-enabled",
@@ -87,6 +92,12 @@ def add_scenario_command(commands: argparse._SubParsersAction[argparse.ArgumentP
         help="labgrid coordinator for bench modems in a `place` (default: $LG_COORDINATOR)",
     )
     scenario.add_argument(
+        "--operator-api",
+        choices=("virtual", "http"),
+        default="virtual",
+        help="bank scenario: reach the operator's CAMARA APIs in process or over HTTP",
+    )
+    scenario.add_argument(
         "--report", type=Path, metavar="DIR", help="write the Markdown report and transcripts here"
     )
     scenario.set_defaults(func=_scenario)
@@ -101,6 +112,7 @@ def _scenario(args: argparse.Namespace) -> int:
         lock_dir=args.lock_dir,
         lock_timeout=args.lock_timeout,
         lg_coordinator=args.lg_coordinator,
+        operator_api=args.operator_api,
     )
 
 
@@ -115,14 +127,21 @@ def run_scenario(
     lock_dir: Path | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
     lg_coordinator: str | None = None,
+    operator_api: str = "virtual",
 ) -> int:
     """Run scenario `name` on `bench` ("virtual" or a bench file) with the owner's PIN lock on
     or off; the exit status. Prompts (a bench with manual steps) go to stderr."""
     scenario = SCENARIOS.get(name)
     if scenario is None:
         raise ConfigError(f"unknown scenario {name!r}; choose one of {', '.join(SCENARIOS)}")
+    if name == "bank" and bench != "virtual":
+        raise ConfigError(
+            "the bank scenario runs on the virtual bench for now (--bench virtual): a real "
+            "bench would need the operator's CAMARA endpoint and a token wired to the bank "
+            "(harness.camara.CamaraClient)"
+        )
     if bench == "virtual":
-        with virtual_stage() as stage:
+        with virtual_stage(operator_api=operator_api) as stage:
             result = scenario(stage, pin_enabled=pin_enabled)
         where = "the virtual bench"
     else:
@@ -162,7 +181,7 @@ def _on_bench_file(
         setup,
         stdin=stdin,
         out=sys.stderr,
-        lock_dir=lock_dir or default_lock_dir(),
+        lock_dir=lock_dir or config.lock_dir or default_lock_dir(),
         lock_timeout=lock_timeout,
         lg_coordinator=lg_coordinator,
     ) as stage:

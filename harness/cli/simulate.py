@@ -23,6 +23,10 @@ def add_simulate_command(commands: argparse._SubParsersAction[argparse.ArgumentP
     )
     simulate.add_argument("--profile", type=Path, help="SIM profile of the first line")
     simulate.add_argument("--link-dir", type=Path, help="put stable pty symlinks here")
+    simulate.add_argument(
+        "--api-port", type=int, default=0, help="HTTP API port on 127.0.0.1 (default: a free one)"
+    )
+    simulate.add_argument("--no-api", action="store_true", help="do not serve the HTTP API")
     simulate.set_defaults(func=_simulate)
 
 
@@ -35,4 +39,6 @@ def _simulate(args: argparse.Namespace) -> int:
         reader=args.reader,
         profile=args.profile,
         link_dir=args.link_dir,
+        api=not args.no_api,
+        api_port=args.api_port,
     )

@@ -1,4 +1,4 @@
-"""The three small interfaces a scenario needs besides the drivers (labgrid's "protocols").
+"""The small interfaces a scenario needs besides the drivers (labgrid's "protocols").
 
 A scenario asks for these, never for a bench: moving a SIM, an operator's
 action and a one-time code being sent are done by simulators on the virtual
@@ -12,7 +12,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-__all__ = ["CODE_PATTERN", "Operator", "OtpSource", "SentOtp", "SimSlot", "codes_in"]
+__all__ = [
+    "CODE_PATTERN",
+    "OneTimePasswordSms",
+    "Operator",
+    "OtpSource",
+    "SentOtp",
+    "SimSlot",
+    "SimSwapCheck",
+    "codes_in",
+]
 
 CODE_PATTERN = re.compile(r"(?<!\d)\d{4,8}(?!\d)")
 """What a one-time code looks like inside an SMS text."""
@@ -77,3 +86,23 @@ class OtpSource(Protocol):
     def name(self) -> str: ...
 
     def send_otp(self, msisdn: str, label: str) -> SentOtp: ...
+
+
+class SimSwapCheck(Protocol):
+    """The operator's SIM Swap API as a bank calls it (CAMARA sim-swap v2 `/check`)."""
+
+    def swapped_within(self, msisdn: str, max_age_hours: int) -> bool:
+        """Was a new SIM bound to the number within the last `max_age_hours` hours?"""
+        ...
+
+
+class OneTimePasswordSms(Protocol):
+    """The operator's OTP service as a bank uses it (CAMARA one-time-password-sms v1)."""
+
+    def send_code(self, msisdn: str, message: str) -> str:
+        """Send `message` with a fresh code in place of `{{code}}`; the authenticationId."""
+        ...
+
+    def validate_code(self, authentication_id: str, code: str) -> str | None:
+        """None when `code` is valid for the attempt, else the refusal's CAMARA code."""
+        ...

@@ -27,7 +27,7 @@ from harness.scenarios.evidence import (
     read_storage,
     stored_text,
 )
-from harness.scenarios.interfaces import OtpSource, SentOtp
+from harness.scenarios.interfaces import OtpSource, SentOtp, codes_in
 
 __all__ = ["find_otps", "otp_capture", "watch_device"]
 
@@ -102,7 +102,8 @@ def find_otps(wanted: Sequence[SentOtp], texts: Sequence[StoredText]) -> tuple[C
     for otp in wanted:
         for text in texts:
             if otp.matches(text.text, text.sender):
-                found.append(CapturedOtp(otp.label, otp.code, text.where))
+                code = otp.code or codes_in(text.text)[0]  # the code the device showed
+                found.append(CapturedOtp(otp.label, code, text.where))
                 break
     return tuple(found)
 

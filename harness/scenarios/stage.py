@@ -12,7 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from harness.modem import Modem
-from harness.scenarios.interfaces import Operator, OtpSource, SentOtp, SimSlot
+from harness.scenarios.interfaces import (
+    OneTimePasswordSms,
+    Operator,
+    OtpSource,
+    SentOtp,
+    SimSlot,
+    SimSwapCheck,
+)
 from harness.scenarios.result import Participant
 from harness.secrets import Secret
 from harness.transcript import Transcript
@@ -46,6 +53,10 @@ class Stage:
     bench: str = "virtual"
     transcripts: dict[str, Transcript] = field(default_factory=dict)
     sent: list[SentOtp] = field(default_factory=list)
+    # The operator APIs a bank calls (the bank scenario needs them; None: not on this bench)
+    sim_swap: SimSwapCheck | None = None
+    otp_sms: OneTimePasswordSms | None = None
+    operator_api: str = ""  # where those APIs are, for the report
 
     def next_label(self) -> str:
         return f"OTP {len(self.sent) + 1}"

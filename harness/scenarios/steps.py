@@ -23,6 +23,7 @@ __all__ = [
     "move_sim",
     "power_cycle",
     "prepare_owner",
+    "record_capture",
     "thief_checks",
     "thief_headline",
     "unlock_if_asked",
@@ -120,11 +121,12 @@ def capture(
     )
     if evidence.sent is not None:
         stage.sent.append(evidence.sent)
-    _record(tl, name, evidence)
+    record_capture(tl, name, evidence)
     return evidence
 
 
-def _record(tl: Timeline, name: str, ev: CaptureEvidence) -> None:
+def record_capture(tl: Timeline, name: str, ev: CaptureEvidence) -> None:
+    """What the device showed in a capture window, as steps and notes."""
     who = actor_of(name)
     shown = [c for c in ev.captured if c.where.startswith(("+CMTI", "+CMT"))]
     for item in shown:

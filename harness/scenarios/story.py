@@ -6,6 +6,10 @@
 3. The owner reports the loss: OTPs are held. A caller talks the operator into
    reactivating the old SIM: the thief gets the held codes unless the PIN is
    locked. A proper SIM swap gives the owner the held codes and rejects the old SIM.
+5. A fraudster gets the owner's number moved onto a SIM of their own (SIM swap
+   fraud) and logs in to two banks with SMS codes: the bank that trusts the code
+   lets them in (VULNERABLE); the bank that asks the operator's SIM Swap API
+   (CAMARA) first refuses (PROTECTED).
 
 Each act runs on a fresh virtual bench; every verdict is computed from what
 the Modem drivers read off the phones. The story succeeds (exit 0) when each
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from harness.scenarios.bank import run_bank
 from harness.scenarios.loss import run_loss
 from harness.scenarios.report import render_table, write_report
 from harness.scenarios.result import ScenarioResult, Verdict
@@ -41,7 +46,7 @@ P, V = Verdict.PROTECTED, Verdict.VULNERABLE
 @dataclass(frozen=True)
 class Act:
     heading: str
-    scenario: str  # "theft" or "loss"
+    scenario: str  # "theft", "loss" or "bank"
     pin_enabled: bool
     expected: tuple[Verdict, ...]  # one per finding
 
@@ -51,6 +56,7 @@ ACTS = (
     Act("2. The owner switches the SIM PIN on; the same theft again.", "theft", True, (P,)),
     Act("3. Loss report and both reactivation paths, SIM without a PIN.", "loss", False, (P, V, P)),
     Act("4. Loss report and both reactivation paths, SIM PIN on.", "loss", True, (P, P, P)),
+    Act("5. SIM swap fraud against two banks; the SIM PIN is on.", "bank", True, (V, P)),
 )
 
 
@@ -59,18 +65,21 @@ def run_story(
     out: TextIO = sys.stdout,
     report_dir: Path | None = DEFAULT_REPORT_DIR,
 ) -> int:
-    """Run the four acts, each on a fresh stage from `new_stage`, print what happened and
+    """Run the acts, each on a fresh stage from `new_stage`, print what happened and
     the summary table, write the report (`<report_dir>/story.md`, none when `report_dir`
     is None); 0 when every verdict is the one the defences predict, else 1."""
     started = time.monotonic()
-    print("Stolen phone, SIM and SMS one-time codes, on the virtual bench", file=out)
+    print("Stolen phone, SIM swap and SMS one-time codes, on the virtual bench", file=out)
     print("(verdicts computed from what the Modem driver reads off each phone)\n", file=out)
     results: list[ScenarioResult] = []
     as_predicted = True
     for act in ACTS:
         with new_stage() as stage:
-            runner = run_theft if act.scenario == "theft" else run_loss
-            result = runner(stage, pin_enabled=act.pin_enabled)
+            if act.scenario == "bank":
+                result = run_bank(stage)
+            else:
+                runner = run_theft if act.scenario == "theft" else run_loss
+                result = runner(stage, pin_enabled=act.pin_enabled)
         results.append(result)
         got = tuple(f.verdict for f in result.findings)
         as_predicted &= got == act.expected

@@ -25,6 +25,7 @@ import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 
@@ -34,7 +35,8 @@ from harness.errors import ConfigError
 from harness.virtual.card.profile import DEFAULT_PROFILE, CardProfile, load_profile
 from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem import PERSONALITIES, VirtualModem
-from harness.virtual.modem.serve import imei_for, luhn_digit
+from harness.virtual.modem.faults import FaultConfig
+from harness.virtual.modem.identity import imei_for, luhn_digit
 from harness.virtual.network import VirtualNetwork
 from harness.virtual.pcscd import PrivatePcscd
 from harness.virtual.vpcd import VpcdBridge, reader_name
@@ -42,6 +44,7 @@ from harness.virtual.vpcd import VpcdBridge, reader_name
 __all__ = [
     "NO_PIN_PROFILE",
     "REPLACEMENT_PROFILE",
+    "ModemInfo",
     "ModemSpec",
     "SimSpec",
     "VirtualBench",
@@ -54,12 +57,34 @@ FIXTURES = DEFAULT_PROFILE.parent
 NO_PIN_PROFILE = FIXTURES / "no-pin.toml"
 REPLACEMENT_PROFILE = FIXTURES / "replacement.toml"
 READER_SLOTS = (0, 1)
+DEFAULT_LINE_AGE = timedelta(days=365)
+"""How long ago the bench's lines were activated: subscribers of long standing, so only a
+SIM swap made on the bench reads as recent to the operator's SIM Swap API."""
 
 
 @dataclass(frozen=True)
 class ModemSpec:
+    """A modem on the bench. link: where its port symlink goes (default: the bench's
+    directory); tcp_port: also serve it on 127.0.0.1 (0 picks a free port)."""
+
     name: str
     personality: str = "generic"
+    faults: FaultConfig | None = None
+    link: Path | None = None
+    tcp_port: int | None = None
+
+
+@dataclass(frozen=True)
+class ModemInfo:
+    """Where a host finds a bench modem, and what it holds."""
+
+    name: str
+    personality: str
+    imei: str
+    port: str  # the symlink a host opens; it follows reboots
+    pty: str | None  # the pty behind it now
+    tcp_port: int | None
+    sim: str | None
 
 
 @dataclass(frozen=True)
@@ -109,6 +134,7 @@ class VirtualBench:
         network: VirtualNetwork | None = None,
         pcscd: PrivatePcscd | None = None,
         workdir: Path | None = None,
+        line_age: timedelta = DEFAULT_LINE_AGE,
     ) -> None:
         self._modem_specs = [m if isinstance(m, ModemSpec) else ModemSpec(m) for m in modems]
         self._sim_specs = {s.name: s for s in sims}
@@ -126,6 +152,8 @@ class VirtualBench:
         self.cards: dict[str, VirtualUicc] = {}
         self.modems: dict[str, VirtualModem] = {}
         self._bridges: dict[int, tuple[str, VpcdBridge]] = {}
+        self._tcp: dict[str, int] = {}
+        self._line_age = line_age
         self._lock = threading.RLock()
         self._started = False
 
@@ -136,21 +164,29 @@ class VirtualBench:
                 return self
             self._started = True
             try:
+                activated = self.network.clock.now() - self._line_age
                 for spec in self._sim_specs.values():
                     self.cards[spec.name] = VirtualUicc(spec.profile, state_path=spec.state_path)
                     if spec.provisioned:
-                        self.network.provision(spec.profile, by="bench")
+                        self.network.provision(spec.profile, by="bench", activated=activated)
                 for index, mspec in enumerate(self._modem_specs):
                     modem = VirtualModem(
                         None,
                         personality=mspec.personality,
                         imei=imei_for(index),
                         network=self.network,
+                        faults=mspec.faults,
                     )
                     self.modems[mspec.name] = modem
-                    modem.start_pty(self.workdir / mspec.name)
+                # The SIMs go in before any port opens: a modem powered on with its SIM
+                # inside, not a hot-plug whose URCs would wait for the first client.
                 for sim, modem_name in self._placement.items():
                     self.modems[modem_name].insert_sim(self.cards[sim])
+                for mspec in self._modem_specs:
+                    modem = self.modems[mspec.name]
+                    modem.start_pty(self._port_path(mspec))
+                    if mspec.tcp_port is not None:
+                        self._tcp[mspec.name] = modem.start_tcp(mspec.tcp_port)
             except BaseException:
                 self.close()
                 raise
@@ -184,12 +220,38 @@ class VirtualBench:
     @property
     def ports(self) -> dict[str, str]:
         """Modem name -> the port a host opens (a symlink that follows reboots)."""
-        return {name: str(self.workdir / name) for name in self.modems}
+        return {s.name: str(self._port_path(s)) for s in self._modem_specs if s.name in self.modems}
+
+    def modem_infos(self) -> list[ModemInfo]:
+        """Every modem: its port, pty, TCP port and SIM (for a control API or a listing)."""
+        with self._lock:
+            return [
+                ModemInfo(
+                    name=spec.name,
+                    personality=spec.personality,
+                    imei=self.modems[spec.name].imei,
+                    port=str(self._port_path(spec)),
+                    pty=self.modems[spec.name].port_path,
+                    tcp_port=self._tcp.get(spec.name),
+                    sim=self.holder(spec.name),
+                )
+                for spec in self._modem_specs
+                if spec.name in self.modems
+            ]
+
+    def sim_spec(self, sim: str) -> SimSpec:
+        return self._spec(sim)
 
     @property
     def readers(self) -> dict[int, str]:
         """Reader slot -> PC/SC reader name; empty without a pcscd."""
         return {slot: reader_name(slot) for slot in READER_SLOTS} if self.pcscd else {}
+
+    def reader_holder(self, slot: int) -> str | None:
+        """The SIM in reader `slot`, by name, or None."""
+        with self._lock:
+            held = self._bridges.get(slot)
+            return held[0] if held is not None else None
 
     def profile(self, sim: str) -> CardProfile:
         return self._spec(sim).profile
@@ -307,6 +369,9 @@ class VirtualBench:
         return tabulate(rows, headers=["device", "kind", "port", "SIM"], tablefmt="simple")
 
     # --- internals -------------------------------------------------------------------
+    def _port_path(self, spec: ModemSpec) -> Path:
+        return spec.link if spec.link is not None else self.workdir / spec.name
+
     def _spec(self, sim: str) -> SimSpec:
         try:
             return self._sim_specs[sim]

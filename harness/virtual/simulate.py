@@ -9,18 +9,18 @@ terminal program sees what the network did.
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from types import FrameType
 from typing import TextIO
 
 from harness.errors import ConfigError
 from harness.virtual.bench import ModemSpec, SimSpec, VirtualBench, numbered_profile
 from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
 from harness.virtual.pcscd import PrivatePcscd
+from harness.virtual.stop_signals import on_stop_signals
 
 __all__ = ["MAX_MODEMS", "simulate"]
 
@@ -37,6 +37,8 @@ def simulate(
     profile: Path | None = None,
     link_dir: Path | None = None,
     stop: threading.Event | None = None,
+    api: bool = True,
+    api_port: int = 0,
 ) -> int:
     """Run the bench until SIGINT/SIGTERM (or `stop` is set); returns the exit status.
 
@@ -44,7 +46,8 @@ def simulate(
     profile each subscriber's card is derived from (own ICCID/IMSI/MSISDN, same
     secrets; default fixtures/sims/default.toml). link_dir: where the port
     symlinks go (default: a temporary directory). reader: start a private pcscd
-    (vpcd) and put one more SIM into reader slot 0.
+    (vpcd) and put one more SIM into reader slot 0. api: serve the HTTP API (bench control
+    and the CAMARA operator APIs) on 127.0.0.1:`api_port` (0: a free port) and print its URL.
     """
     if not 1 <= modems <= MAX_MODEMS:
         raise ConfigError(f"--modems {modems}: choose 1 to {MAX_MODEMS}")
@@ -55,7 +58,7 @@ def simulate(
     sims = [SimSpec(f"sim{i}", numbered_profile(base, i)) for i in range(modems + int(reader))]
     placement = {f"sim{i}": f"modem{i}" for i in range(modems)}
     stop = stop if stop is not None else threading.Event()
-    restore = _on_signals(stop)
+    restore = on_stop_signals(stop)
     if link_dir is not None:
         link_dir.mkdir(parents=True, exist_ok=True)
     daemon = PrivatePcscd() if reader else None
@@ -68,7 +71,8 @@ def simulate(
             if daemon is not None:
                 bench.to_reader(f"sim{modems}", 0)
             _announce(bench, daemon, out)
-            _follow_events(bench, stop, out)
+            with _api(bench, out, api, api_port):
+                _follow_events(bench, stop, out)
     finally:
         if daemon is not None:
             daemon.stop()
@@ -102,21 +106,11 @@ def _follow_events(bench: VirtualBench, stop: threading.Event, out: TextIO) -> N
             return
 
 
-def _on_signals(stop: threading.Event) -> _Restore:
-    """SIGINT/SIGTERM set `stop` (only the main thread may install handlers)."""
-    if threading.current_thread() is not threading.main_thread():
-        return _Restore({})
+def _api(
+    bench: VirtualBench, out: TextIO, wanted: bool, port: int
+) -> AbstractContextManager[object]:
+    if not wanted:
+        return nullcontext()
+    from harness.virtual.api.published import published_api  # noqa: PLC0415
 
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    return _Restore({sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)})
-
-
-class _Restore:
-    def __init__(self, previous: dict[signal.Signals, object]) -> None:
-        self._previous = previous
-
-    def __call__(self) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)  # type: ignore[arg-type]
+    return published_api(bench, out, port=port)

@@ -63,8 +63,18 @@ class NetworkCore:
         self.busy: dict[str, bool] = {}  # lines being delivered -> "look again" flag
 
     # --- registration (lock held) ------------------------------------------------------
-    def event(self, actor: str, action: str, msisdn: str | None = None, detail: str = "") -> None:
-        self.log.add(NetworkEvent(self.clock.now(), actor, action, msisdn, detail))
+    def event(
+        self,
+        actor: str,
+        action: str,
+        msisdn: str | None = None,
+        detail: str = "",
+        *,
+        at: datetime | None = None,
+        bound_iccid: str | None = None,
+    ) -> None:
+        when = at if at is not None else self.clock.now()
+        self.log.add(NetworkEvent(when, actor, action, msisdn, detail, bound_iccid))
 
     def status_for(self, imsi: str) -> RegStatus:
         """The <stat> the network gives a SIM now."""

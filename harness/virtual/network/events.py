@@ -23,6 +23,12 @@ class NetworkEvent:
     action: str  # e.g. "report-lost", "attach", "attach-denied", "deliver", "expire"
     msisdn: str | None = None
     detail: str = ""
+    bound_iccid: str | None = None  # provision / swap-sim: the SIM now bound to the line
+
+    @property
+    def sim_change(self) -> bool:
+        """A new SIM bound to the number: CAMARA counts a new subscription as a SIM swap."""
+        return self.bound_iccid is not None
 
     def __str__(self) -> str:
         line = f" {self.msisdn}" if self.msisdn else ""
@@ -44,6 +50,15 @@ class EventLog:
     def all(self) -> tuple[NetworkEvent, ...]:
         with self._lock:
             return tuple(self._events)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._events)
+
+    def since(self, index: int) -> tuple[NetworkEvent, ...]:
+        """The events from position `index` on (for followers that poll)."""
+        with self._lock:
+            return tuple(self._events[index:])
 
     def actions(self, msisdn: str | None = None) -> list[str]:
         """The action names in order, optionally for one line only (handy in asserts)."""

@@ -15,10 +15,11 @@ from datetime import datetime
 
 from harness.virtual.network.subscribers import msisdn_key
 
-__all__ = ["OTP_DIGITS", "OtpLedger", "OtpRecord", "otp_text"]
+__all__ = ["CODE_LABEL", "DEFAULT_SENDER", "OTP_DIGITS", "OtpLedger", "OtpRecord", "otp_text"]
 
 OTP_DIGITS = 6
 DEFAULT_SENDER = "HarnessBank"
+CODE_LABEL = "{{code}}"  # where a CAMARA send-code message template puts the code
 
 
 def otp_text(code: str) -> str:

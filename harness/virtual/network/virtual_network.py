@@ -27,20 +27,26 @@ from a modem's I/O thread.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import TracebackType
 
 from harness.at.parsers.registration import RegStatus
-from harness.sms.address import Address, encode_address
 from harness.sms.pdu import SmsPdu
-from harness.sms.tpdu import SmsDeliver, SmsSubmit
-from harness.sms.userdata import UserData
+from harness.sms.tpdu import SmsSubmit
 from harness.virtual.card.profile import CardProfile
 from harness.virtual.network.clock import Clock, ManualClock, SystemClock
 from harness.virtual.network.core import Attachment, NetworkCore, Terminal
 from harness.virtual.network.dispatch import Dispatcher
 from harness.virtual.network.events import EventLog, NetworkEvent
-from harness.virtual.network.otp import DEFAULT_SENDER, OtpLedger, OtpRecord, otp_text
+from harness.virtual.network.inbound import message_key, store_from_outside
+from harness.virtual.network.otp import (
+    CODE_LABEL,
+    DEFAULT_SENDER,
+    OtpLedger,
+    OtpRecord,
+    otp_text,
+)
+from harness.virtual.network.sim_changes import latest_sim_change
 from harness.virtual.network.smsc import (
     Delivery,
     Expiry,
@@ -157,16 +163,41 @@ class VirtualNetwork:
         self._dispatch.schedule(wake)
 
     # --- provisioning --------------------------------------------------------------
-    def provision(self, profile: CardProfile, *, by: str = "operator") -> Subscriber:
+    def provision(
+        self, profile: CardProfile, *, by: str = "operator", activated: datetime | None = None
+    ) -> Subscriber:
         """A line for the SIM a card profile describes (its MSISDN, IMSI and ICCID)."""
-        return self.provision_line(profile.msisdn, imsi=profile.imsi, iccid=profile.iccid, by=by)
+        return self.provision_line(
+            profile.msisdn, imsi=profile.imsi, iccid=profile.iccid, by=by, activated=activated
+        )
 
     def provision_line(
-        self, msisdn: str, *, imsi: str, iccid: str, by: str = "operator"
+        self,
+        msisdn: str,
+        *,
+        imsi: str,
+        iccid: str,
+        by: str = "operator",
+        activated: datetime | None = None,
     ) -> Subscriber:
+        """A new line; `activated` back-dates it (a subscriber of long standing), else now.
+
+        The activation is the line's first SIM change (CAMARA SIM Swap counts a new
+        subscription as a swap), so a line activated a minute ago reads as swapped.
+        """
         with self._core.lock:
+            now = self.clock.now()
+            if activated is not None and activated > now:
+                raise NetworkError(f"activation {activated.isoformat()} is in the future")
             line = self._core.lines.add(msisdn, imsi, iccid)
-            self._core.event(by, "provision", line.msisdn, f"IMSI {imsi}, SIM {iccid}")
+            self._core.event(
+                by,
+                "provision",
+                line.msisdn,
+                f"IMSI {imsi}, SIM {iccid}",
+                at=activated,
+                bound_iccid=iccid,
+            )
             return line
 
     # --- operator actions ------------------------------------------------------------
@@ -217,7 +248,13 @@ class VirtualNetwork:
             old, line = core.lines.bind(msisdn, imsi, iccid)
             if line.state is LineState.LOST:
                 line = core.lines.set_state(msisdn, LineState.ACTIVE)
-            core.event(by, "swap-sim", line.msisdn, f"SIM {old.iccid} -> {iccid} (IMSI {imsi})")
+            core.event(
+                by,
+                "swap-sim",
+                line.msisdn,
+                f"SIM {old.iccid} -> {iccid} (IMSI {imsi})",
+                bound_iccid=iccid,
+            )
             pushes = core.reconcile()
         core.push(pushes)
         core.flush(line.key)
@@ -256,24 +293,34 @@ class VirtualNetwork:
 
     # --- the OTP service -------------------------------------------------------------
     def send_otp(
-        self, msisdn: str, *, sender: str = DEFAULT_SENDER, validity: timedelta | None = None
+        self,
+        msisdn: str,
+        *,
+        sender: str = DEFAULT_SENDER,
+        validity: timedelta | None = None,
+        template: str | None = None,
     ) -> str:
-        """Send "Your verification code is NNNNNN" from alphanumeric `sender`; the code."""
-        originator = Address.alphanumeric(sender)
-        encode_address(originator)  # CodecError now if the name does not fit 11 septets
-        core = self._core
-        with core.lock:
-            line = core.lines.get(msisdn)
-            now = self.clock.now()
-            code = self._otps.new_code()
-            text = UserData(text=otp_text(code))
-            deliver = SmsDeliver(originator=originator, timestamp=now, user_data=text)
-            expires = now + validity if validity is not None else None
-            message = core.smsc.store(line.key, line.msisdn, deliver, received=now, expires=expires)
-            self._otps.add(OtpRecord(line.msisdn, sender, now, message.id, code))
-            core.event(sender, "otp", line.msisdn, f"message {message.id}")
-        core.flush(line.key)
+        """Send a fresh six-digit code from alphanumeric `sender`; returns the code.
+
+        template: the text with `{{code}}` where the code goes (CAMARA one-time-password-sms
+        send-code); default "Your verification code is NNNNNN".
+        """
+        code = self._otps.new_code()
+        text = otp_text(code) if template is None else template.replace(CODE_LABEL, code)
+        message = store_from_outside(self._core, msisdn, text, sender, validity, action="otp")
+        with self._core.lock:
+            self._otps.add(OtpRecord(message.msisdn, sender, message.received, message.id, code))
+        self._core.flush(message_key(message))
         return code
+
+    def send_sms(
+        self, msisdn: str, text: str, *, sender: str, validity: timedelta | None = None
+    ) -> StoredMessage:
+        """An SMS from outside the network (a person's number, or an alphanumeric name) to
+        subscriber `msisdn`: stored, then delivered as soon as the line's SIM is registered."""
+        message = store_from_outside(self._core, msisdn, text, sender, validity, action="sms-in")
+        self._core.flush(message_key(message))
+        return message
 
     def check_otp(self, code: str, msisdn: str | None = None) -> OtpRecord | None:
         """The OTP record a captured `code` matches (sent to `msisdn`, if given), or None."""
@@ -352,6 +399,12 @@ class VirtualNetwork:
         with self._core.lock:
             attachment = self._core.attached.get(imsi)
             return attachment.status if attachment is not None else None
+
+    def latest_sim_change(self, msisdn: str) -> datetime | None:
+        """When a SIM was last bound to the line (its activation or latest swap)."""
+        with self._core.lock:
+            self._core.lines.get(msisdn)  # NetworkError for a number not on this network
+        return latest_sim_change(self._core.log.all(), msisdn)
 
     @property
     def log(self) -> EventLog:

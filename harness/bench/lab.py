@@ -1,0 +1,147 @@
+"""`Lab`: the one small interface through which tests acquire bench devices.
+
+A lab is a bench that is running: a bench file's real devices (`FileLab`), or
+the built-in virtual bench the pytest plugin starts (`VirtualLab`). Acquiring
+a device takes its lock (harness.bench.locks) and opens it with its driver
+(harness.bench.devices), so callers see the same `OpenedDevice` on both. A
+labgrid place or any other reservation system plugs in here by implementing
+`Lab`; nothing above it knows which lab it got.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from pathlib import Path
+from typing import Protocol
+
+from harness.bench.capabilities import bench_capabilities, is_real
+from harness.bench.config import BenchConfig, DeviceConfig
+from harness.bench.devices import OpenedDevice, open_device
+from harness.bench.locks import acquire, default_lock_dir, lock_name
+from harness.bench.scenario_stage import bench_stage, scenario_bench
+from harness.errors import ConfigError
+from harness.safety import SafetyPolicy
+from harness.scenarios.stage import Stage
+from harness.secrets import Secret
+from harness.transcript import Transcript, TranscriptEntry
+
+__all__ = ["FileLab", "Lab"]
+
+
+class Lab(Protocol):
+    """A running bench: its configuration, what it can do, and device acquisition."""
+
+    @property
+    def config(self) -> BenchConfig: ...
+    @property
+    def capabilities(self) -> frozenset[str]: ...
+    @property
+    def real(self) -> bool: ...
+
+    def start(self) -> None: ...
+    def close(self) -> None: ...
+
+    def acquire(
+        self,
+        device: DeviceConfig,
+        *,
+        wait_s: float,
+        transcript: Transcript | None = None,
+        safety: SafetyPolicy | None = None,
+    ) -> AbstractContextManager[OpenedDevice]:
+        """Hold `device` (waiting at most `wait_s` for its lock) and open it."""
+        ...
+
+    def pin(self, device: DeviceConfig) -> Secret | None:
+        """PIN1 of the SIM in `device`, when the bench knows it (to restore PIN state)."""
+        ...
+
+    def stage(
+        self, *, wait_s: float, transcript: Transcript | None = None
+    ) -> AbstractContextManager[Stage]:
+        """The stolen-phone stage: owner's and thief's phones and the three interfaces."""
+        ...
+
+
+class FileLab:
+    """The devices a bench file lists; locks in its `lock_dir`."""
+
+    def __init__(self, config: BenchConfig) -> None:
+        self._config = config
+
+    @property
+    def config(self) -> BenchConfig:
+        return self._config
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return bench_capabilities(self._config)
+
+    @property
+    def real(self) -> bool:
+        return is_real(self._config)
+
+    @property
+    def lock_dir(self) -> Path:
+        return self._config.lock_dir or default_lock_dir()
+
+    def start(self) -> None:
+        """Nothing to start: the devices are plugged in (or served by another process)."""
+
+    def close(self) -> None:
+        """Nothing to stop."""
+
+    def prepare(self, device: DeviceConfig) -> None:
+        """Hook for labs that bring a device up on first use (the virtual reader)."""
+
+    @contextmanager
+    def acquire(
+        self,
+        device: DeviceConfig,
+        *,
+        wait_s: float,
+        transcript: Transcript | None = None,
+        safety: SafetyPolicy | None = None,
+    ) -> Iterator[OpenedDevice]:
+        self.prepare(device)
+        with ExitStack() as stack:
+            if not device.simulated:  # a simulator built per open is nobody else's
+                label = device.describe()
+                stack.enter_context(acquire(lock_name(device), self.lock_dir, wait_s, label=label))
+            yield stack.enter_context(open_device(device, safety=safety, transcript=transcript))
+
+    def pin(self, device: DeviceConfig) -> Secret | None:
+        if device.pin_env is None:
+            return None
+        value = os.environ.get(device.pin_env)
+        return Secret(value) if value else None
+
+    @contextmanager
+    def stage(self, *, wait_s: float, transcript: Transcript | None = None) -> Iterator[Stage]:
+        """The bench file's `[scenario]` cast, its steps done by `[hooks]` (or a person at
+        the terminal, with pytest -s); `ConfigError` names what the bench lacks."""
+        setup, reasons = scenario_bench(self._config)
+        if setup is None:
+            raise ConfigError("; ".join(reasons))
+        with bench_stage(
+            setup, stdin=sys.stdin, out=sys.stderr, lock_dir=self.lock_dir, lock_timeout=wait_s
+        ) as stage:
+            if transcript is not None:
+                for part in {id(t): t for t in stage.transcripts.values()}.values():
+                    copy = _copy_into(transcript)
+                    for entry in part.entries:  # what opening the modems already said
+                        copy(entry)
+                    part.add_listener(copy)
+            yield stage
+
+
+def _copy_into(transcript: Transcript) -> Callable[[TranscriptEntry], None]:
+    """A listener that copies a stage modem's (already masked) exchanges into `transcript`."""
+
+    def copy(entry: TranscriptEntry) -> None:
+        transcript.record(entry.channel, entry.direction, entry.data, entry.note)
+
+    return copy
