@@ -95,15 +95,18 @@ def holder(lab: LabgridLab) -> str | None:
 
 
 def test_the_plugin_holds_the_place_for_the_run_and_names_it_in_junit(
-    lab: tuple[LabgridLab, VirtualModem], pytester: pytest.Pytester
+    lab: tuple[LabgridLab, VirtualModem],
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     served, _ = lab
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")  # labgrid's plugin: on
     pytester.makepyfile(test_lab=LAB_TESTS)
     xml_path = pytester.path / "junit.xml"
-    # a whole process, with labgrid's own pytest plugin loaded: its --lg-coordinator is used
-    result = pytester.runpytest_subprocess(
+    # labgrid's own pytest plugin loaded too: its --lg-coordinator is the one used
+    result = pytester.runpytest(
         "--bench", bench_file(pytester), "--lg-coordinator", served.address,
-        f"--junitxml={xml_path}", "-p", "no:cacheprovider", timeout=120,
+        f"--junitxml={xml_path}", "-p", "no:cacheprovider",
     )  # fmt: skip
     result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines(["plugins: *labgrid-26*"])
@@ -128,7 +131,7 @@ def test_a_place_someone_else_holds_is_a_setup_error_naming_them(
         started = time.monotonic()
         result = pytester.runpytest(
             "--bench", bench_file(pytester), "--lg-coordinator", served.address,
-            "--device-wait", "1", "-p", "no:labgrid", "-p", "no:cacheprovider",
+            "--device-wait", "1", "-p", "no:cacheprovider",
         )  # fmt: skip
         waited = time.monotonic() - started
         result.assert_outcomes(errors=1)
