@@ -24,6 +24,7 @@ pytest.importorskip(
 )
 
 from harness.bench import LabgridOptions, bench_from_dict, open_device
+from harness.bench.lab import FileLab
 from harness.bench.labgrid import LabgridClient, coordinator_address, endpoint_from
 from harness.bench.labgrid_lease import HeldPlaces, lease_place
 from harness.cli import main
@@ -178,6 +179,38 @@ def test_held_places_stay_held_across_opens_until_closed(bench: Bench) -> None:
         with open_device(device, places=places) as opened:  # acquired again on next use
             assert bench.holder() == "benchpc1/harness"
     assert bench.holder() is None  # released at close
+
+
+def test_two_workers_of_one_job_take_turns_and_the_last_one_releases(
+    bench: Bench, tmp_path: Path
+) -> None:
+    """pytest-xdist workers share the job's labgrid identity: the first to need the place
+    acquires it, the other uses it as the job's; whoever ends first releases it under the
+    device lock, and the other acquires it again on its next test."""
+    config = bench_from_dict(
+        {
+            "lock_dir": str(tmp_path / "locks"),
+            "device": [{"name": "shared", "kind": "modem", "place": PLACE}],
+        },
+        source="lab.toml",
+    )
+    device = config.device("shared")
+    options = LabgridOptions(coordinator=bench.lab.address, wait=2)
+    first, second = FileLab(config, options), FileLab(config, options)
+    try:
+        with first.acquire(device, wait_s=2) as opened:
+            assert opened.lease is not None and opened.lease.acquired_here
+        with second.acquire(device, wait_s=2) as opened:
+            assert opened.lease is not None and not opened.lease.acquired_here
+        first.close()  # the first worker is done
+        assert bench.holder() is None
+        with second.acquire(device, wait_s=2) as opened:
+            assert opened.lease is not None and opened.lease.acquired_here
+            assert bench.holder() == "benchpc1/harness"
+    finally:
+        first.close()
+        second.close()
+    assert bench.holder() is None
 
 
 def test_a_held_place_waits_then_names_the_holder(bench: Bench) -> None:
