@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from installed_package import installed_wheel, outside_dir  # noqa: F401  (fixtures)
 
 from harness.sim.pcsc_link import wait_for_card
 from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile

@@ -1,4 +1,4 @@
-"""SIM profiles (fixtures/sims/*.toml): every bad field is a ProfileError naming the file
+"""SIM profiles (harness/data/sims/*.toml): every bad field is a ProfileError naming the file
 and the field, never quoting a secret; a good profile is what the card shows."""
 
 from __future__ import annotations

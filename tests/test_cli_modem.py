@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-PIN = "1234"  # the default virtual SIM's PIN1 (fixtures/sims/default.toml)
+PIN = "1234"  # the default virtual SIM's PIN1 (harness/data/sims/default.toml)
 
 
 @pytest.fixture

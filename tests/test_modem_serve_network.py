@@ -23,7 +23,7 @@ import httpx
 import pytest
 import serial
 
-PIN = "1234"  # the default virtual SIM's PIN1 (fixtures/sims/default.toml)
+PIN = "1234"  # the default virtual SIM's PIN1 (harness/data/sims/default.toml)
 NUMBERS = ("+15555550118", "+15555550119")  # SIM 0 and SIM 1 of `--count 2`
 URC = re.compile(rb"\r\n\+(?:CMTI|CDSI): [^\r]*\r\n")
 FINAL = re.compile(rb"\r\n(OK|ERROR|\+CMS ERROR: [^\r\n]*|\+CME ERROR: [^\r\n]*)\r\n|\r\n> ")

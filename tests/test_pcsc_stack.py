@@ -5,10 +5,12 @@ Uses vpcd slot 1 (reader "Virtual PCD 00 01"); slot 0 belongs to the session fix
 
 from __future__ import annotations
 
+import os
 import re
 import select
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,6 +42,7 @@ class ServedCard:
             text=True,
             stdin=subprocess.DEVNULL,
         )
+        self._pending = b""  # read from the descriptor, not yet returned as a line
         try:
             self.lines = [self._line(), self._line()]
         except BaseException:
@@ -48,17 +51,29 @@ class ServedCard:
             raise
 
     def _line(self, timeout: float = 10.0) -> str:
-        """One line of output, or fail after `timeout` (a silent child must not hang)."""
+        """One line of output, or fail after `timeout` (a silent child must not hang).
+
+        Read from the descriptor: a buffered readline() may swallow the next line too,
+        and select() would then wait for output that has already arrived.
+        """
         assert self.proc.stdout is not None
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        if not ready:
-            raise AssertionError(f"card serve printed nothing within {timeout} s")
-        return self.proc.stdout.readline().strip()
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._pending:
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise AssertionError(f"card serve printed nothing within {timeout} s")
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                raise AssertionError(f"card serve exited: {self._pending.decode()!r}")
+            self._pending += chunk
+        line, _, self._pending = self._pending.partition(b"\n")
+        return line.decode().strip()
 
     def stop(self) -> str:
         self.proc.terminate()
-        out, _ = self.proc.communicate(timeout=10)
-        return out
+        out, _ = self.proc.communicate(timeout=10)  # reads the descriptor too
+        return self._pending.decode() + out
 
 
 @pytest.fixture

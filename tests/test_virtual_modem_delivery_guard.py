@@ -10,7 +10,7 @@ from harness.sms.address import Address
 from harness.sms.tpdu import SmsDeliver
 from harness.sms.userdata import UserData
 
-IMSI = "001010000000018"  # fixtures/sims/default.toml
+IMSI = "001010000000018"  # harness/data/sims/default.toml
 
 
 def otp() -> SmsDeliver:

@@ -1,10 +1,9 @@
 """Guess orders for a PIN campaign, and the weak-PIN audit over the common-PIN list.
 
-The list (fixtures/common_pins.txt, read by harness.pin_setup.lists) names its
-source in its header: ranks 1-20
-are the DataGenetics 2012 table (3.4 million leaked 4-digit PINs); below a
-marker line comes a generated tail that is *not* from the source (years
-1940-2025). The dictionary order is that file, then every other 4-digit value
+The list (harness/data/pins/common_pins.txt, read by harness.pin_setup.lists) names
+its source in its header: ranks 1-20 are the DataGenetics 2012 table (3.4 million
+leaked 4-digit PINs); below a marker line comes a generated tail that is *not*
+from the source (years 1940-2025). The dictionary order is that file, then every other 4-digit value
 in ascending order, so a long campaign still covers the whole space once.
 
 Guesses are `Secret`s: a guess that turns out to be the PIN is the owner's PIN,

@@ -22,7 +22,7 @@ def add_card_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         "serve", help="put a virtual card into a vpcd reader until interrupted"
     )
     serve.add_argument(
-        "--profile", type=Path, help="SIM profile TOML (default: fixtures/sims/default.toml)"
+        "--profile", type=Path, help="SIM profile TOML (default: the shipped default.toml)"
     )
     serve.add_argument("--state", type=Path, help="JSON state file: the card's EEPROM across runs")
     serve.add_argument(

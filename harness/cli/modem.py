@@ -29,7 +29,7 @@ def add_modem_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "--sim",
         type=argparse.FileType("rb"),
         metavar="PROFILE",
-        help="SIM profile TOML (default: fixtures/sims/default.toml)",
+        help="SIM profile TOML (default: the shipped default.toml)",
     )
     serve.add_argument("--state", help="card state JSON (its EEPROM across runs)")
     serve.add_argument("--link", help="stable symlink to the pty (e.g. /tmp/modem0)")

@@ -1,7 +1,7 @@
 """The common-PIN lists the weak-PIN rules check, each with its named source.
 
 - ``datagenetics``: the sourced part (ranks 1-20 of DataGenetics 2012) of the attack
-  dictionary (fixtures/common_pins.txt, `load_common_pins`, which the PIN campaigns of
+  dictionary (harness/data/pins/common_pins.txt, `load_common_pins`, which the PIN campaigns of
   harness.attack read too); its generated tail of years is not a source and is left to
   the year rule.
 - the files in ``harness/data/pins/`` (read with importlib.resources): each opens with
@@ -19,6 +19,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from harness.data import pin_list
 from harness.errors import ConfigError
 
 __all__ = [
@@ -33,15 +34,7 @@ __all__ = [
 _PACKAGE = "harness.data.pins"
 
 
-def _dictionary_path() -> Path:
-    """The attack dictionary: package data once it lives there, else fixtures/."""
-    packaged = resources.files(_PACKAGE) / "common_pins.txt"
-    if packaged.is_file():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "fixtures" / "common_pins.txt"
-
-
-COMMON_PINS = _dictionary_path()
+COMMON_PINS = pin_list("common_pins.txt")  # the attack dictionary
 TAIL_MARKER = "# --- generated tail"
 SOURCE = "DataGenetics 2012, 3.4 million leaked 4-digit PINs"
 

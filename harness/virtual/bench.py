@@ -31,8 +31,9 @@ from types import TracebackType
 
 from tabulate import tabulate
 
+from harness.data import sim_profile
 from harness.errors import ConfigError
-from harness.virtual.card.profile import DEFAULT_PROFILE, CardProfile, load_profile
+from harness.virtual.card.profile import CardProfile, load_profile
 from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem import PERSONALITIES, VirtualModem
 from harness.virtual.modem.faults import FaultConfig
@@ -53,9 +54,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-FIXTURES = DEFAULT_PROFILE.parent
-NO_PIN_PROFILE = FIXTURES / "no-pin.toml"
-REPLACEMENT_PROFILE = FIXTURES / "replacement.toml"
+NO_PIN_PROFILE = sim_profile("no-pin")
+REPLACEMENT_PROFILE = sim_profile("replacement")
 READER_SLOTS = (0, 1)
 DEFAULT_LINE_AGE = timedelta(days=365)
 """How long ago the bench's lines were activated: subscribers of long standing, so only a

@@ -5,7 +5,10 @@ PCSC.md gotcha 3: one pcscd per machine (fixed socket path). Run as root,
 loopback, so parallel runs and a system pcscd never collide. A client outside
 reaches it by PCSCLITE_CSOCK_NAME=/proc/<pid>/root/run/pcscd/pcscd.comm; a card
 bridge joins its network namespace (/proc/<pid>/ns/net).
-Not root: the same inside an unprivileged user namespace, where the kernel allows it.
+Not root: the same inside a user namespace of the user's own (`unshare --user
+--map-root-user`, user_namespaces(7)), where the daemon is root over nothing but
+its namespaces; a card bridge reaches it through harness.virtual.netns. Where the
+kernel forbids unprivileged user namespaces, start() says so and what to change.
 """
 
 from __future__ import annotations
@@ -20,12 +23,20 @@ import time
 from pathlib import Path
 
 from harness.errors import HarnessError
+from harness.virtual.netns import enter_command
 
 VPCD_DRIVER_PATHS = (
     Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so"),
     Path("/usr/lib/x86_64-linux-gnu/pcsc/drivers/serial/libifdvpcd.so"),
 )
 SYSTEM_VPCD_CONF = Path("/etc/reader.conf.d/vpcd")
+
+
+_USERNS_HINT = (
+    "; as a normal user the private pcscd needs unprivileged user namespaces: "
+    "sysctl user.max_user_namespaces must be > 0 (and, where they exist, "
+    "kernel.unprivileged_userns_clone=1 and kernel.apparmor_restrict_unprivileged_userns=0)"
+)
 
 
 class PcscUnavailable(HarnessError):
@@ -86,7 +97,7 @@ class PrivatePcscd:
 
     def netns_command(self, argv: list[str]) -> list[str]:
         """argv run inside the daemon's network namespace (for a card process)."""
-        return ["nsenter", f"--net={self.netns}", *argv]
+        return [*enter_command(self.netns), *argv]
 
     def _pid(self) -> int:
         if self.daemon_pid is None:
@@ -138,7 +149,7 @@ class PrivatePcscd:
             if self._proc.poll() is not None:
                 raise PcscUnavailable(
                     f"pcscd in a private namespace exited with {self._proc.returncode}: "
-                    f"{self._log_tail()}"
+                    f"{self._log_tail()}{_USERNS_HINT if os.geteuid() else ''}"
                 )
             if self.daemon_pid is None:
                 self.daemon_pid = self._find_daemon()

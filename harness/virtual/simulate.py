@@ -44,7 +44,7 @@ def simulate(
 
     personalities: one per modem, cycled when fewer are given. profile: the SIM
     profile each subscriber's card is derived from (own ICCID/IMSI/MSISDN, same
-    secrets; default fixtures/sims/default.toml). link_dir: where the port
+    secrets; default: the shipped default.toml). link_dir: where the port
     symlinks go (default: a temporary directory). reader: start a private pcscd
     (vpcd) and put one more SIM into reader slot 0. api: serve the HTTP API (bench control
     and the CAMARA operator APIs) on 127.0.0.1:`api_port` (0: a free port) and print its URL.
@@ -70,7 +70,7 @@ def simulate(
         ) as bench:
             if daemon is not None:
                 bench.to_reader(f"sim{modems}", 0)
-            _announce(bench, daemon, out)
+            _announce(bench, daemon, profile or DEFAULT_PROFILE, out)
             with _api(bench, out, api, api_port):
                 _follow_events(bench, stop, out)
     finally:
@@ -81,10 +81,10 @@ def simulate(
     return 0
 
 
-def _announce(bench: VirtualBench, daemon: PrivatePcscd | None, out: TextIO) -> None:
+def _announce(bench: VirtualBench, daemon: PrivatePcscd | None, profile: Path, out: TextIO) -> None:
     print(f"virtual network '{bench.network.operator_name}' (PLMN {bench.network.plmn})", file=out)
     print(bench.describe(), file=out)
-    print("PINs are those of the SIM profile (fixtures/sims/); they are not printed.", file=out)
+    print(f"PINs are those of the SIM profile {profile}; they are not printed.", file=out)
     if daemon is not None:
         print(
             f"PC/SC clients: export PCSCLITE_CSOCK_NAME={daemon.socket_path} "

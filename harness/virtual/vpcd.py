@@ -13,9 +13,7 @@ sticky), sets TCP_NODELAY, and answers with one sendall().
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
-import os
 import socket
 import struct
 import threading
@@ -23,14 +21,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.errors import HarnessTimeout, TransportError
+from harness.errors import TransportError
 from harness.sim.card_protocol import CardLike  # not virtual_link: that loads the driver
+from harness.virtual.netns import connect_in_netns
 
 log = logging.getLogger(__name__)
 
 VPCD_BASE_PORT = 35963  # slot 0 -> reader "Virtual PCD 00 00", slot 1 -> "... 00 01"
 CTRL_OFF, CTRL_ON, CTRL_RESET, CTRL_ATR = 0, 1, 2, 4
-_CLONE_NEWNET = 0x40000000
 
 
 def reader_name(slot: int) -> str:
@@ -43,41 +41,6 @@ class BridgeStats:
 
     service_times: list[float] = field(default_factory=list)
     apdus: int = 0
-
-
-def connect_in_netns(host: str, port: int, netns: Path | None, timeout: float) -> socket.socket:
-    """A TCP connection made from inside another network namespace (e.g. a private pcscd's).
-
-    setns(2) on CLONE_NEWNET affects only the calling thread, and a socket keeps the
-    namespace it was created in, so a short-lived thread creates it there.
-    """
-    if netns is None:
-        return socket.create_connection((host, port), timeout=timeout)
-    result: list[socket.socket | BaseException] = []
-
-    def worker() -> None:
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            fd = os.open(netns, os.O_RDONLY)
-            try:
-                if libc.setns(fd, _CLONE_NEWNET) != 0:
-                    err = ctypes.get_errno()
-                    raise OSError(err, f"setns({netns}): {os.strerror(err)}")
-            finally:
-                os.close(fd)
-            result.append(socket.create_connection((host, port), timeout=timeout))
-        except BaseException as exc:  # handed to the caller's thread
-            result.append(exc)
-
-    thread = threading.Thread(target=worker, name="vpcd-netns-connect", daemon=True)
-    thread.start()
-    thread.join(timeout + 1)
-    if not result:
-        raise HarnessTimeout(f"connecting to vpcd at {host}:{port} in {netns} took too long")
-    outcome = result[0]
-    if isinstance(outcome, BaseException):
-        raise outcome
-    return outcome
 
 
 class VpcdBridge:

@@ -1,4 +1,4 @@
-"""SIM profiles: the TOML files under fixtures/sims/ that personalise a virtual card.
+"""SIM profiles: the TOML files that personalise a virtual card (shipped: harness/data/sims/).
 
 A profile names the card's identity (ICCID, IMSI, MSISDN, SPN), its secrets and
 counters, whether PIN1 is enabled, and any stored SMS. Every field is checked
@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.data import sim_profile
 from harness.errors import CodecError, ProfileError
 from harness.sim.ef_identity import alpha_id_body
 from harness.sim.ef_service import SPN_LENGTH
 
-DEFAULT_PROFILE = Path(__file__).resolve().parents[3] / "fixtures" / "sims" / "default.toml"
+DEFAULT_PROFILE = sim_profile("default")
 
 # fullmatch: "$" would also accept a trailing newline, which then became part of a PIN.
 _DIGITS = re.compile(r"[0-9]+")
@@ -61,7 +62,10 @@ def load_profile(path: Path | str) -> CardProfile:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ProfileError(f"SIM profile {path} does not exist; see fixtures/sims/") from None
+        raise ProfileError(
+            f"SIM profile {path} does not exist; give the path of a profile TOML "
+            f"(copy one of the shipped profiles in {DEFAULT_PROFILE.parent} to start)"
+        ) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProfileError(f"SIM profile {path} is not valid TOML: {exc}") from None
     except OSError as exc:

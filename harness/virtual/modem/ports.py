@@ -30,6 +30,7 @@ from harness.errors import DeviceGoneError, HarnessTimeout
 from harness.secrets import mask_at_command
 from harness.virtual.modem.faults import OutputShaper
 from harness.virtual.modem.session import AtSession
+from harness.virtual.modem.tty_exclusive import HostCloseWatch
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -52,11 +53,13 @@ class Connection:
         path: str | None = None,
         slave_fd: int | None = None,
         sock: socket.socket | None = None,
+        watch: HostCloseWatch | None = None,
     ) -> None:
         self.fd = fd
         self.shaper = shaper
         self.path = path
         self._slave_fd = slave_fd
+        self.watch = watch  # pty only: ends a host's exclusive mode at its close
         self._sock = sock
         self.pending: deque[tuple[float, bytes]] = deque()
         self.pending_bytes = 0
@@ -118,6 +121,8 @@ class Connection:
         if self._sock is not None:
             self._sock.close()
         else:
+            if self.watch is not None:
+                self.watch.close()
             os.close(self.fd)
             if self._slave_fd is not None:
                 os.close(self._slave_fd)
@@ -128,7 +133,9 @@ def open_pty(shaper: OutputShaper) -> Connection:
     master, slave = os.openpty()
     tty.setraw(slave)
     os.set_blocking(master, False)
-    return Connection(master, shaper, path=os.ttyname(slave), slave_fd=slave)
+    path = os.ttyname(slave)
+    watch = HostCloseWatch.start(path, slave)
+    return Connection(master, shaper, path=path, slave_fd=slave, watch=watch)
 
 
 def open_listener(port: int) -> socket.socket:
@@ -328,6 +335,8 @@ class IoLoop:
                     continue
                 upcoming.append(now + RETIRE_POLL_S)
             readers.append(connection.fd)
+            if connection.watch is not None:
+                readers.append(connection.watch.fileno())
             if connection.pending:
                 due = connection.pending[0][0]
                 if due <= now:
@@ -348,6 +357,9 @@ class IoLoop:
                     client, _ = listener.accept()
                     on_accept(client)
         for connection in list(self.connections):
+            watch = connection.watch
+            if connection.open and watch is not None and watch.fileno() in ready_r:
+                watch.drain()
             if connection.open and connection.fd in ready_r:
                 data = connection.read()
                 if data is None:
