@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from harness.bench.labgrid import LabgridClient
 from harness.bench.labgrid_session import CoordinatorSession
 
 _READY_S = 20.0
@@ -103,6 +104,14 @@ class LabgridLab:
         finally:
             session.close()
 
+    def kick(self, name: str) -> None:
+        """What `labgrid-client -p NAME release --kick` does (an admin freeing a place)."""
+        session = CoordinatorSession(self.address)
+        try:
+            session.rpc("ReleasePlace", session.lg.pb2.ReleasePlaceRequest(placename=name))
+        finally:
+            session.close()
+
     def log(self, name: str) -> str:
         path = self.workdir / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
@@ -144,3 +153,17 @@ class LabgridLab:
                 raise RuntimeError(f"labgrid-{name} exited rc={proc.returncode}: {self.log(name)}")
             time.sleep(0.05)
         raise TimeoutError(f"labgrid-{name} not ready within {_READY_S:g} s: {self.log(name)}")
+
+
+def as_identity(address: str, *, user: str, host: str) -> LabgridClient:
+    """Another coordinator client in this process, as `host/user` (its own connection)."""
+    saved = {name: os.environ.get(name) for name in ("LG_USERNAME", "LG_HOSTNAME")}
+    os.environ.update(LG_USERNAME=user, LG_HOSTNAME=host)
+    try:
+        return LabgridClient(address)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -3,8 +3,9 @@
 The exporter publishes a `NetworkSerialPort` pointing at an RFC 2217 server (the
 tests' ser2net) in front of a virtual modem served on TCP. The harness acquires
 the place through labgrid's client API, resolves the port to rfc2217://, and the
-`Modem` driver talks to the modem there. Another user ("benchpc2/alice") is the
-real `labgrid-client` in a separate process. Started once for the module.
+`Modem` driver talks to the modem there. Another user ("benchpc2/alice") is a
+second coordinator client with its own connection, and for the held-place case
+the real `labgrid-client` in a separate process. Started once for the module.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from harness.modem.states import SimState
 from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
 from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem import VirtualModem
-from tests.labgrid_lab import LabgridLab
+from tests.labgrid_lab import LabgridLab, as_identity
 from tests.rfc2217_bridge import Rfc2217Bridge
 
 PLACE = "bench-modem0"
@@ -84,14 +85,6 @@ class Bench:
     def close(self) -> None:
         self.alice.close()
         self.me.close()
-
-
-def as_identity(address: str, *, user: str, host: str) -> LabgridClient:
-    """Another coordinator client in this process, as `host/user` (its own connection)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LG_USERNAME", user)
-        patch.setenv("LG_HOSTNAME", host)
-        return LabgridClient(address)
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +167,7 @@ def test_held_places_stay_held_across_opens_until_closed(bench: Bench) -> None:
                 assert opened.modem is not None
                 assert opened.modem.sim_state() is SimState.SIM_PIN
             assert bench.holder() == "benchpc1/harness"  # kept between uses
-        bench.lab.client("-p", PLACE, "release", "--kick")  # an admin takes it away
+        bench.lab.kick(PLACE)  # an admin takes it away
         assert bench.holder() is None
         with open_device(device, places=places) as opened:  # acquired again on next use
             assert bench.holder() == "benchpc1/harness"

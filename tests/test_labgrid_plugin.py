@@ -25,7 +25,7 @@ from harness.bench.labgrid import LabgridClient
 from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
 from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem import VirtualModem
-from tests.labgrid_lab import LabgridLab
+from tests.labgrid_lab import LabgridLab, as_identity
 from tests.rfc2217_bridge import Rfc2217Bridge
 
 pytestmark = pytest.mark.usefixtures("lean_pytester")
@@ -126,7 +126,8 @@ def test_a_place_someone_else_holds_is_a_setup_error_naming_them(
 ) -> None:
     served, _ = lab
     pytester.makepyfile(test_lab="def test_identity(modem):\n    assert modem.identity()\n")
-    served.client("-p", PLACE, "acquire")  # alice on benchpc2, another process
+    alice = as_identity(served.address, user="alice", host="benchpc2")
+    assert alice.acquire(PLACE)
     try:
         started = time.monotonic()
         result = pytester.runpytest(
@@ -139,4 +140,5 @@ def test_a_place_someone_else_holds_is_a_setup_error_naming_them(
         assert waited < 15  # --device-wait 1, then the error: no hang
         assert holder(served) == "benchpc2/alice"  # nothing of hers was released
     finally:
-        served.client("-p", PLACE, "release")
+        alice.release(PLACE)
+        alice.close()
