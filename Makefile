@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test system-deps lint typecheck pytest bench clean
+.PHONY: demo test system-deps lint typecheck pytest bench fuzz soak clean
 
 demo: system-deps $(STAMP)
 	$(BIN)/simharness demo
@@ -40,10 +40,24 @@ pytest: $(STAMP)
 	$(BIN)/pytest -n 2
 
 bench: system-deps $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/apdu.py
 	$(BIN)/python benchmarks/at.py
 	$(BIN)/python benchmarks/modem.py
 	$(BIN)/python benchmarks/sms.py
+	$(BIN)/python benchmarks/scale.py
+
+# Opt-in long runs (not part of make test).
+# fuzz: every fuzz target, 1,000,000 cases in all (FUZZ_CASES=...), count and failures per target.
+FUZZ_CASES ?= 1000000
+fuzz: $(STAMP)
+	$(BIN)/python -m fuzz --cases $(FUZZ_CASES)
+
+# soak: PIN unlock and SMS loops through every fault knob of the virtual modem; per knob:
+# operations, typed errors, hangs, SMS lost, SMS corrupted and accepted (the last three: 0).
+SOAK_ROUNDS ?= 6
+soak: $(STAMP)
+	$(BIN)/python -m soak --rounds $(SOAK_ROUNDS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,24 +1,22 @@
-"""AtChannel vs a raw pyserial loop, in one run, over the same pseudo-terminal.
+"""AtChannel vs raw pyserial vs python-gsmmodem, in one run, against a served virtual modem.
 
     .venv/bin/python benchmarks/at.py [--count 2000] [--blocks 10]
 
-A responder thread on the pty master answers every "AT\\r" with "\\r\\nOK\\r\\n".
-Rows: AtChannel over a SerialTransport (the calling thread reads its own answer
-when the transport offers fileno(); harness.at.reader), the same behind a stream
-without fileno() (the background reader hands every answer over), the
-"reader-thread floor" (a bare reader thread that only sets an Event on OK: the
-least any hand-over design pays) and the raw pyserial loop. Blocks alternate
-(channel, handoff, floor, raw, channel...) so drift (CPU frequency, other load)
-hits all alike. Each block opens its own port: the channel's reader thread
-must not compete with the raw loop for the same bytes. Only the commands are
-timed, not opening or closing. Target: channel/raw <= 1.10.
+`simharness modem serve` runs the virtual modem (its real AT firmware: parser,
+command tables, URC engine) in another process, on a pty. This process times
+"AT" round trips through: AtChannel over a SerialTransport (the calling thread
+reads its own answer when the transport offers fileno(); harness.at.reader),
+the same behind a stream without fileno() (the background reader hands every
+answer over), a raw pyserial loop (write, read until OK: the least a client can
+do), and python-gsmmodem's GsmModem.write (the library users would otherwise
+pick; `pip install -e '.[bench]'`). Blocks alternate so drift (CPU frequency,
+other load) hits all alike; each block opens its own port and sends ATE0 first.
+Only the commands are timed. Target: AtChannel/raw <= 1.10.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import select
 import statistics
 import sys
 import threading
@@ -30,39 +28,11 @@ from tabulate import tabulate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.served import served_modems
 from harness.at import AtChannel
 from harness.transport import SerialTransport
 
 WARMUP = 20
-
-
-class PtyResponder:
-    """Answers each CR-terminated command on the pty master with OK."""
-
-    def __init__(self) -> None:
-        self.master, self.slave = os.openpty()
-        self.path = os.ttyname(self.slave)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        pending = 0
-        while not self._stop.is_set():
-            ready, _, _ = select.select([self.master], [], [], 0.05)
-            if not ready:
-                continue
-            data = os.read(self.master, 4096)
-            pending += data.count(b"\r")
-            if pending:
-                os.write(self.master, b"\r\nOK\r\n" * pending)
-                pending = 0
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(1.0)
-        os.close(self.master)
-        os.close(self.slave)
 
 
 class NoFileno:
@@ -86,6 +56,7 @@ def channel_block(path: str, count: int, *, handoff: bool = False) -> list[float
     transport.open()
     stream: SerialTransport | NoFileno = NoFileno(transport) if handoff else transport
     with AtChannel(stream, name=path) as at:
+        at.command("ATE0")
         for _ in range(WARMUP):
             at.command("AT")
         times = []
@@ -114,6 +85,8 @@ def floor_block(path: str, count: int) -> list[float]:
 
     thread = threading.Thread(target=reader, daemon=True)
     thread.start()
+    transport.write(b"ATE0\r")
+    time.sleep(0.05)
 
     def once() -> None:
         answered.clear()
@@ -138,6 +111,9 @@ def floor_block(path: str, count: int) -> list[float]:
 
 def raw_block(path: str, count: int) -> list[float]:
     with serial.Serial(path, 115200, timeout=1.0) as port:
+        port.write(b"ATE0\r")
+        time.sleep(0.05)
+        port.reset_input_buffer()
 
         def once() -> None:
             port.write(b"AT\r")
@@ -158,25 +134,58 @@ def raw_block(path: str, count: int) -> list[float]:
     return times
 
 
+def gsmmodem_block(path: str, count: int) -> list[float]:
+    """python-gsmmodem's command path: GsmModem.write (its reader thread, response
+    event, error parsing), opened without its long init sequence (connect())."""
+    from gsmmodem.modem import GsmModem
+    from gsmmodem.serial_comms import SerialComms
+
+    modem = GsmModem(path, 115200)
+    SerialComms.connect(modem)
+    try:
+        modem.write("ATE0")
+        for _ in range(WARMUP):
+            modem.write("AT")
+        times = []
+        for _ in range(count):
+            start = time.perf_counter()
+            modem.write("AT")
+            times.append(time.perf_counter() - start)
+    finally:
+        modem.close()
+    return times
+
+
+def have_gsmmodem() -> bool:
+    try:
+        import gsmmodem  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=2000, help="commands per side")
     parser.add_argument("--blocks", type=int, default=10, help="alternating blocks per side")
     args = parser.parse_args()
     per_block = max(1, args.count // args.blocks)
-    responder = PtyResponder()
     channel: list[float] = []
     handoff: list[float] = []
     floor: list[float] = []
     raw: list[float] = []
-    try:
+    library: list[float] = []
+    with_library = have_gsmmodem()
+    if not with_library:
+        print("python-gsmmodem is not installed (pip install -e '.[bench]'): its row is skipped")
+    with served_modems(1) as (path,):
         for _ in range(args.blocks):
-            channel += channel_block(responder.path, per_block)
-            handoff += channel_block(responder.path, per_block, handoff=True)
-            floor += floor_block(responder.path, per_block)
-            raw += raw_block(responder.path, per_block)
-    finally:
-        responder.close()
+            channel += channel_block(path, per_block)
+            handoff += channel_block(path, per_block, handoff=True)
+            floor += floor_block(path, per_block)
+            raw += raw_block(path, per_block)
+            if with_library:
+                library += gsmmodem_block(path, per_block)
 
     rows = []
     for name, times in (
@@ -184,7 +193,10 @@ def main() -> int:
         ("AtChannel, stream without fileno()", handoff),
         ("reader-thread floor", floor),
         ("raw pyserial", raw),
+        ("python-gsmmodem GsmModem.write", library),
     ):
+        if not times:
+            continue
         rows.append(
             [
                 name,
@@ -198,6 +210,9 @@ def main() -> int:
     ratio = statistics.median(channel) / statistics.median(raw)
     verdict = "meets" if ratio <= 1.10 else "misses"
     print(f"\nmedian round trip AtChannel/raw = {ratio:.2f} ({verdict} the 1.10 target)")
+    if library:
+        versus = statistics.median(library) / statistics.median(raw)
+        print(f"median round trip python-gsmmodem/raw = {versus:.2f}")
     own = statistics.median(channel) / statistics.median(floor)
     print(f"median round trip AtChannel/reader-thread floor = {own:.2f} (AtChannel's own cost)")
     if hasattr(SerialTransport, "fileno"):

@@ -8,6 +8,7 @@ hex-only pass over the same PDUs is the raw baseline the codec is compared to.
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -74,6 +75,57 @@ def main(argv: list[str] | None = None) -> int:
     headers = ("message", "parts", "encode PDU/s", "decode PDU/s", "hex-only PDU/s", "decode cost")
     print(f"SMS PDU codec, {args.count} iterations per cell")
     print(tabulate(rows, headers=headers, colalign=("left", "right", "right", "right", "right")))
+    print()
+    return compare_with_gsmmodem(args.count)
+
+
+def compare_with_gsmmodem(count: int) -> int:
+    """Decode the same corpus with the project's codec and python-gsmmodem's decodeSmsPdu.
+
+    The corpus: the known PDUs of harness.sms.vectors (DELIVER, SUBMIT, status reports;
+    GSM7, UCS2, 8-bit, concatenated) that python-gsmmodem also decodes. Both sides
+    decode from hex to a structure with the text; the project's also checks every
+    length (harness.sms.integrity is a separate pass and not timed here).
+    """
+    from tabulate import tabulate
+
+    from harness.sms.pdu import SmsPdu
+    from harness.sms.vectors import PDU_VECTORS
+
+    try:
+        from gsmmodem.pdu import decodeSmsPdu
+    except ImportError:
+        print("python-gsmmodem is not installed (pip install -e '.[bench]'): comparison skipped")
+        return 0
+    corpus = []
+    for vector in PDU_VECTORS:
+        try:
+            decodeSmsPdu(vector.hex)
+        except Exception as exc:  # one it cannot decode is left out of both sides
+            print(f"python-gsmmodem cannot decode {vector.name}: {exc!r}; left out")
+            continue
+        corpus.append(vector.hex)
+    blocks = 20  # alternating blocks, median rate: drift (CPU frequency, load) hits both
+    per_block = max(1, count // blocks)
+    our_rates: list[float] = []
+    their_rates: list[float] = []
+    for _ in range(blocks):
+        our_rates.append(
+            _rate(len(corpus), per_block, lambda: [SmsPdu.from_hex(h) for h in corpus])
+        )
+        their_rates.append(_rate(len(corpus), per_block, lambda: [decodeSmsPdu(h) for h in corpus]))
+    ours, theirs = statistics.median(our_rates), statistics.median(their_rates)
+    print(
+        f"Decoding the same {len(corpus)} PDUs ({len(PDU_VECTORS)} known vectors), "
+        f"{count} rounds in {blocks} alternating blocks"
+    )
+    rows = [
+        ("sim-harness SmsPdu.from_hex", f"{ours:,.0f}"),
+        ("python-gsmmodem decodeSmsPdu", f"{theirs:,.0f}"),
+    ]
+    print(tabulate(rows, headers=("decoder", "PDU/s"), colalign=("left", "right")))
+    verdict = "not slower" if ours >= theirs else "SLOWER"
+    print(f"\nsim-harness/python-gsmmodem = {ours / theirs:.2f} ({verdict})")
     return 0
 
 

@@ -152,6 +152,19 @@ class PinStateError(HarnessError):
     """The operation contradicts the PIN's state (e.g. VERIFY or CHANGE while it is disabled)."""
 
 
+class SmsIntegrityError(HarnessError):
+    """A received SMS arrived damaged (lengths, user data, concatenation) and no intact
+    copy could be read: it is never handed back as good."""
+
+
+class SmsLostError(HarnessError):
+    """An SMS the modem announced is gone from its storage (or cannot be looked for)."""
+
+
+class SmsNotFoundError(HarnessError):
+    """AT+CMGR found no message at that index (an empty storage slot)."""
+
+
 class CoordinatorError(TransportError):
     """The labgrid coordinator is unreachable, stopped answering, or refused a call."""
 

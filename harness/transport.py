@@ -114,16 +114,41 @@ class SerialTransport:
 
     def write(self, data: bytes) -> None:
         port = self._require_open()
+        fd = getattr(port, "fd", None) if self.is_device_path else None
         try:
-            port.write(data)
+            if isinstance(fd, int):
+                self._write_fd(fd, data)
+            else:
+                port.write(data)
         except serial.SerialTimeoutException:
-            raise HarnessTimeout(
-                f"{self._url}: write of {len(data)} bytes not accepted within "
-                f"{self._write_timeout:g} s; check flow control (rtscts={self._settings.rtscts}) "
-                f"and that the device is not stalled"
-            ) from None
+            raise self._write_stalled(len(data)) from None
         except (serial.SerialException, OSError) as exc:
             raise self._gone(exc) from exc
+
+    def _write_fd(self, fd: int, data: bytes) -> None:
+        """A tty/pty: os.write until all is taken, waiting (select) only when the
+        device's buffer is full -- pyserial selects after every write, even a
+        complete one, which is a syscall per command for nothing."""
+        view = memoryview(data)
+        deadline: float | None = None
+        while view:
+            try:
+                view = view[os.write(fd, view) :]
+                continue
+            except BlockingIOError:
+                pass
+            now = time.monotonic()
+            if deadline is None:
+                deadline = now + self._write_timeout
+            if now >= deadline or not select.select([], [fd], [], deadline - now)[1]:
+                raise self._write_stalled(len(data))
+
+    def _write_stalled(self, size: int) -> HarnessTimeout:
+        return HarnessTimeout(
+            f"{self._url}: write of {size} bytes not accepted within "
+            f"{self._write_timeout:g} s; check flow control (rtscts={self._settings.rtscts}) "
+            f"and that the device is not stalled"
+        )
 
     def read(self, timeout: float, max_bytes: int = 4096) -> bytes:
         """Return 1..max_bytes bytes that are available, or b"" once `timeout` seconds pass."""

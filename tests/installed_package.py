@@ -119,7 +119,7 @@ def build_wheel(workdir: Path) -> Path:
     """A wheel built from a copy of what the package declares (the checkout stays untouched)."""
     source = workdir / "source"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md", "pytest_simharness.py"):
+    for name in ("pyproject.toml", "README.md", "pytest_simharness.py"):  # + the py-module
         shutil.copy2(CHECKOUT / name, source / name)
     shutil.copytree(
         CHECKOUT / "harness", source / "harness", ignore=shutil.ignore_patterns("__pycache__")

@@ -174,6 +174,20 @@ def test_sms_without_prompt_is_aborted_with_esc(
         assert PDU.encode() not in stream.written
 
 
+def test_a_lost_prompt_ends_at_the_channel_default_not_the_long_send_deadline(
+    modem: Responder, stream_cls: type[FakeStream]
+) -> None:
+    """+CMGS gets 60 s for the network; the '> ' prompt that never came must not."""
+    modem.answers["AT+CMGS=24"] = b""
+    stream = stream_cls(modem)
+    with AtChannel(stream, default_timeout=0.3) as at:
+        started = time.monotonic()
+        with pytest.raises(AtTimeout):
+            at.command("AT+CMGS=24", pdu=PDU)
+        assert time.monotonic() - started < 2.0
+        assert stream.written.endswith(b"\x1b") and PDU.encode() not in stream.written
+
+
 def test_echoed_pdu_is_not_a_response_line(modem: Responder, stream_cls: type[FakeStream]) -> None:
     modem.echo = True
     with AtChannel(stream_cls(modem)) as at:

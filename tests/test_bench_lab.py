@@ -74,7 +74,7 @@ def test_hooks_and_a_simulated_cast_give_the_scenario_capabilities() -> None:
 
 
 BAD = [
-    ('capabilities = ["teleport"]\n', r"lab.toml:1: capabilities: unknown 'teleport'; known: op"),
+    ('capabilities = ["teleport"]\n', r"lab.toml:1: capabilities: unknown 'teleport'; known: em"),
     ('capabilities = "sms"\n', r"lab.toml:1: capabilities: a list of quoted names"),
     ("lock_dir = 3\n", r"lab.toml:1: lock_dir: a directory path"),
     ('[[device]]\nname = "m"\nkind = "modem"\nport = "/x"\nfeatures = ["fax"]\n',

@@ -98,3 +98,23 @@ def test_missing_pin_file_says_what_to_do(
 ) -> None:
     assert main(["card", "info", "--pin-file", str(tmp_path / "absent")]) == 2
     assert "absent" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["demo", "--report", "{blocked}/reports"],
+        ["demo", "--report", "{tmp}/r", "--transcript", "{blocked}/t.txt"],
+        ["scenario", "theft", "--report", "{blocked}/reports"],
+    ],
+)
+def test_an_unwritable_output_path_is_refused_before_anything_runs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str]
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")  # a file where a directory is wanted: nothing can go under it
+    args = [a.format(blocked=blocked, tmp=tmp_path) for a in argv]
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    assert "cannot be written" in captured.err and "nothing was run" in captured.err
+    assert "Traceback" not in captured.err and captured.out == ""  # no story, no table

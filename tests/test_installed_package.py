@@ -170,3 +170,36 @@ def test_the_installed_plugin_runs_a_lab_test_file_from_outside_the_checkout(
     assert "2 passed, 2 skipped" in done.stdout, done.stdout[-2000:]
     assert "needs real hardware" in done.stdout
     assert str(CHECKOUT) not in done.stdout
+
+
+def test_the_conformance_suite_runs_from_the_installed_package(
+    installed_wheel: Path, outside_dir: Path
+) -> None:
+    """`pytest --pyargs harness.conformance`, with pytest and the suite from the wheel."""
+    done = subprocess.run(
+        [
+            str(installed_wheel / "python"),
+            "-m",
+            "pytest",
+            "--pyargs",
+            "harness.conformance",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-k",
+            "entry_of_pin or theft_pin_locked",
+            "--bench-report",
+            "evidence",
+        ],
+        cwd=outside_dir,
+        env=outside_env(installed_wheel, outside_dir),
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT_S,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "3 passed" in done.stdout  # PIN-001 on both modems, STOLEN-001
+    table = (outside_dir / "evidence" / "conformance.md").read_text()
+    assert "| PIN-001 |" in table and "| STOLEN-001 |" in table

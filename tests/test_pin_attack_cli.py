@@ -192,3 +192,19 @@ def test_the_progress_bar_is_drawn_only_on_a_terminal() -> None:
     assert piped.getvalue() == ""
     assert "\rPIN1 [" in terminal.getvalue() and "4/4" in terminal.getvalue()
     assert terminal.getvalue().endswith("\n")
+
+
+def test_a_damaged_ledger_stops_the_cli_without_a_traceback_and_is_kept(
+    bench: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from harness.cli import main
+
+    ledgers = tmp_path / "ledger"
+    ledgers.mkdir()
+    damaged = ledgers / "8988211000000000018.json"
+    damaged.write_bytes(b'{"version": 1, "iccid": "8988211000000000018"}')  # no "pending"...
+    argv = ["attack", "pin", "--bench", str(bench), "--device", "reader"]
+    assert main([*argv, "--state-dir", str(ledgers)]) == 2
+    err = capsys.readouterr().err
+    assert "damaged" in err and "will not be attacked" in err and "Traceback" not in err
+    assert damaged.read_bytes() == b'{"version": 1, "iccid": "8988211000000000018"}'

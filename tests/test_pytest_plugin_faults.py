@@ -251,18 +251,30 @@ def test_a_card_counter_left_lower_errors_and_is_restored_with_the_pin(
     result.assert_outcomes(passed=1)
 
 
+class _RefusalSignal:
+    """In the inner session: sets `refused` at the first set-up that did not pass, so the
+    holder lets go only after the plugin was refused once, whatever the machine's load."""
+
+    def __init__(self, refused: threading.Event) -> None:
+        self.refused = refused
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "setup" and not report.passed:
+            self.refused.set()
+
+
 def test_a_device_busy_in_setup_is_retried_until_it_is_free(
     pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
     port = tmp_path / "ttyUSB9"
     locks = tmp_path / "locks"
     device = DeviceConfig("lab-modem", "modem", False, port=str(port))
-    held, release = threading.Event(), threading.Event()
+    held, refused = threading.Event(), threading.Event()
 
-    def hold() -> None:  # another job holds the modem for half a second
+    def hold() -> None:  # another job holds the modem until the plugin has been refused once
         with acquire(lock_name(device), locks, 0):
             held.set()
-            release.wait(5)
+            refused.wait(20)
 
     pytester.makepyfile("def test_uses(modem):\n    assert modem.command('AT').final == 'OK'\n")
     bench = pytester.path / "lab.toml"
@@ -275,10 +287,16 @@ def test_a_device_busy_in_setup_is_retried_until_it_is_free(
         holder = threading.Thread(target=hold)
         holder.start()
         held.wait(5)
-        threading.Timer(0.5, release.set).start()
         result = pytester.runpytest(
-            "--bench", str(bench), "--device-wait", "0.2", "--device-retries", "8"
+            "--bench",
+            str(bench),
+            "--device-wait",
+            "0.2",
+            "--device-retries",
+            "8",
+            plugins=[_RefusalSignal(refused)],
         )
+        refused.set()
         holder.join(5)
     result.assert_outcomes(passed=1)
     assert 1 <= result.parseoutcomes()["rerun"] <= 8  # busy in set-up: rerun until free

@@ -55,8 +55,8 @@ def test_the_entry_point_alone_loads_the_plugin_outside_the_repository(
     result.assert_outcomes(passed=3, skipped=2)
     result.stdout.fnmatch_lines(
         [
-            "simharness bench: <virtual bench> (virtual); capabilities: modem, operator, "
-            "sim_move, sim_reader, sms",
+            "simharness bench: <virtual bench> (virtual); capabilities: emergency_call, modem, "
+            "operator, sim_move, sim_reader, sms",
             "plugins: *sim-harness-*",
             "*test_modem_answers[[]modem0[]] PASSED*",
             "*test_modem_answers[[]modem1[]] PASSED*",

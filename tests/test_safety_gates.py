@@ -16,6 +16,7 @@ from harness.bench import DeviceConfig, OpenedDevice
 from harness.errors import SafetyRefusal
 from harness.modem import Modem
 from harness.safety import SafetyPolicy
+from harness.sim.apdu import Apdu
 from harness.sim.card import SimCard
 from harness.sim.virtual_link import VirtualLink
 from harness.virtual.card.uicc import VirtualUicc
@@ -78,3 +79,39 @@ def test_a_campaign_policy_is_put_back_when_the_campaign_ends() -> None:
     assert card.pins.safety is lifted
     assert target.use_policy(original) is lifted
     assert card.pins.safety is original
+
+
+# Logical channels 1-3 and 4-19, secure messaging bits, proprietary and GSM classes.
+ANY_CLASS = [0x00, 0x01, 0x03, 0x04, 0x0C, 0x40, 0x4F, 0x60, 0x80, 0x84, 0xA0, 0xC0, 0xE3, 0xFF]
+SPENDING_INS = [0x20, 0x24, 0x26, 0x28, 0x2C]
+
+
+@pytest.mark.parametrize("ins", SPENDING_INS)
+def test_a_pin_instruction_is_a_spend_whatever_the_class_through_transmit_raw(ins: int) -> None:
+    card = VirtualUicc.from_files()
+    link = VirtualLink(card)
+    for cla in ANY_CLASS:
+        raw = bytes((cla, ins, 0x00, 0x01, 0x08)) + b"0000\xff\xff\xff\xff"
+        with pytest.raises(SafetyRefusal):
+            link.transmit_raw(raw)
+        with pytest.raises(SafetyRefusal):
+            link.transmit(Apdu.from_bytes(raw))
+    assert counters(card) == (3, 10), "nothing reached the card"
+
+
+def test_a_pin_instruction_is_a_spend_whatever_the_class_through_csim(
+    modem_and_card: tuple[Modem, VirtualUicc],
+) -> None:
+    modem, card = modem_and_card
+    with modem.sim_link() as link:
+        for cla in ANY_CLASS:
+            for ins in SPENDING_INS:
+                raw = bytes((cla, ins, 0x00, 0x01, 0x08)) + b"0000\xff\xff\xff\xff"
+                with pytest.raises(SafetyRefusal):
+                    link.transmit_raw(raw)
+                command = f'AT+CSIM={len(raw) * 2},"{raw.hex()}"'
+                with pytest.raises(SafetyRefusal):
+                    modem.command(command)
+                with pytest.raises(SafetyRefusal):
+                    modem.command(command.upper())
+    assert counters(card) == (3, 10)

@@ -74,6 +74,26 @@ def test_pty_write_and_read(pty: Pty) -> None:
         assert read_until(line, len(answer)) == answer
 
 
+def test_a_large_write_is_delivered_whole_through_a_full_buffer(pty: Pty) -> None:
+    """Bigger than the pty buffer: the transport waits for room instead of cutting it."""
+    data = bytes(range(256)) * 1024
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(pty.receive(len(data), timeout=10)))
+    with SerialTransport(pty.path) as line:
+        reader.start()
+        line.write(data)
+        reader.join(10)
+    assert got == [data]
+
+
+def test_a_write_nobody_reads_times_out_naming_the_url(pty: Pty) -> None:
+    with SerialTransport(pty.path, write_timeout=0.2) as line:
+        started = time.monotonic()
+        with pytest.raises(HarnessTimeout, match=r"not accepted within 0\.2 s"):
+            line.write(b"x" * (4 << 20))  # far beyond what the pty holds
+        assert time.monotonic() - started < 2.0
+
+
 def test_pty_partial_reads_respect_max_bytes(pty: Pty) -> None:
     with SerialTransport(pty.path) as line:
         pty.send(b"hello")

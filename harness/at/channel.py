@@ -197,7 +197,9 @@ class AtChannel:
                 f"{self.name}: {masked} was called from a URC handler; handlers run on the "
                 f"thread that reads the input and must hand work to another thread instead."
             )
-        for text, what in ((cmd, "command"), (pdu or "", "PDU")):
+        for text, what in ((cmd, "command"), (pdu, "PDU")):
+            if text is None:
+                continue
             if _FORBIDDEN_IN_COMMAND.search(text):
                 raise CodecError(
                     f"{self.name}: {masked}: the {what} must be one line without CR, LF, "
@@ -254,8 +256,11 @@ class AtChannel:
             raise
 
     def _send_pdu(self, exchange: Exchange, pdu: str, deadline: float, limit: float) -> None:
+        # The '> ' prompt comes at once on every modem; the command's long deadline is for
+        # the network after Ctrl-Z. A lost prompt ends at the channel default, not 60 s.
+        prompt_limit = min(limit, self._default_timeout)
         try:
-            self._wait(exchange, deadline, limit, None)
+            self._wait(exchange, min(deadline, time.monotonic() + prompt_limit), prompt_limit, None)
         except AtTimeout:
             self._abort_prompt()
             raise
@@ -286,6 +291,8 @@ class AtChannel:
         noticed; else the background reader wakes it."""
         have_turn = False
         while True:
+            if exchange.final is not None:  # set once, under the lock; the common way out
+                return
             wait = self._remaining(exchange, deadline, limit, grace)
             if wait is None:
                 return

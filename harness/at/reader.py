@@ -57,7 +57,10 @@ class InputReader:
         self._intake = intake
         self._fail = fail
         self._poll = poll
-        self._cond = threading.Condition()
+        # `with self._mutex` where only the lock is needed: Condition's own __enter__ is
+        # Python code, and claim/release run on every command.
+        self._mutex = threading.Lock()
+        self._cond = threading.Condition(self._mutex)
         self._halted = False
         self.thread = threading.Thread(target=self._guarded, name=f"at-reader-{name}", daemon=True)
 
@@ -164,7 +167,7 @@ class SelectReader(InputReader):
         self._where = _Where.RUNNING
 
     def claim(self) -> bool:
-        with self._cond:
+        with self._mutex:
             self._claimed = True
             self._leader = threading.current_thread()
             if self._where is _Where.POLLING:  # step aside now, not when the answer comes
@@ -182,7 +185,7 @@ class SelectReader(InputReader):
         self.wait_turn(timeout)  # a read that found the line gone records it in its step
 
     def release(self) -> None:
-        with self._cond:
+        with self._mutex:
             self._claimed = False
             self._leader = None
             if self._where is _Where.ASLEEP:

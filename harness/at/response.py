@@ -45,12 +45,16 @@ class Final:
         return self.kind is FinalKind.OK
 
 
+_PLAIN_FINAL_VALUES = {text: Final(kind, text) for text, kind in _PLAIN_FINALS.items()}
+"""Finals without a payload, built once (frozen values; one per command otherwise)."""
+
+
 def parse_final(text: str) -> Final | None:
     """The final result code on this line, or None when the line is not one."""
     line = text.strip()
-    kind = _PLAIN_FINALS.get(line)
-    if kind is not None:
-        return Final(kind, line)
+    plain = _PLAIN_FINAL_VALUES.get(line)
+    if plain is not None:
+        return plain
     for prefix, kind, decode in (
         ("+CME ERROR", FinalKind.CME_ERROR, decode_cme),
         ("+CMS ERROR", FinalKind.CMS_ERROR, decode_cms),

@@ -9,6 +9,8 @@ knows that something happened outside it.
   *before* each guess is presented (write-ahead: the attempt is "pending"), so a
   run killed mid-attempt leaves a ledger that loads and says which attempt may
   or may not have reached the card. The next run resolves it from the counter.
+- A file that does not read back whole is never overwritten: `LedgerDamaged`
+  keeps it, refuses the card and says how to resolve it (harness.attack.ledger_file).
 - An exclusive lock (flock on `<ICCID>.lock`) keeps two campaigns off one card.
 - Guesses are stored masked ("****"); the one exception is a correct guess on a
   card the configuration marks virtual. The ledger refuses anything else.
@@ -40,12 +42,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from harness.attack.ledger_file import LEDGER_VERSION, LedgerDamaged, empty_ledger, read_ledger
 from harness.errors import ConfigError, SafetyRefusal
 from harness.secrets import Secret
 
-__all__ = ["LEDGER_VERSION", "AttemptLedger", "LedgerMismatch", "StartCheck", "default_state_dir"]
-
-LEDGER_VERSION = 1
+__all__ = [
+    "LEDGER_VERSION",
+    "AttemptLedger",
+    "LedgerDamaged",
+    "LedgerMismatch",
+    "StartCheck",
+    "default_state_dir",
+]
 MASKED = "****"
 _ICCID = re.compile(r"[0-9]{6,20}F?")
 
@@ -88,9 +96,15 @@ class AttemptLedger:
     def open(cls, state_dir: Path, iccid: str) -> AttemptLedger:
         if not _ICCID.fullmatch(iccid):
             raise ConfigError(f"ICCID {iccid!r} cannot name a ledger file (digits only)")
-        state_dir.mkdir(parents=True, exist_ok=True)
         path = state_dir / f"{iccid}.json"
-        lock_fd = os.open(state_dir / f"{iccid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            state_dir.mkdir(parents=True, exist_ok=True)
+            lock_fd = os.open(state_dir / f"{iccid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise ConfigError(
+                f"ledger directory {state_dir} cannot be used ({exc.strerror}); give a "
+                f"writable one with --state-dir. Nothing was sent to the card."
+            ) from None
         try:
             fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -111,30 +125,8 @@ class AttemptLedger:
         for stale in path.parent.glob(f".{path.name}.*.tmp"):  # a write cut short: never renamed
             with contextlib.suppress(OSError):
                 stale.unlink()
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return {
-                "version": LEDGER_VERSION,
-                "iccid": iccid,
-                "counters": {},
-                "pending": None,
-                "runs": [],
-                "attempts": [],
-                "events": [],
-            }
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(
-                f"ledger {path} is not valid JSON ({exc}); it is only ever replaced whole, so "
-                f"it was edited by hand or the disk failed: move it aside and resync"
-            ) from None
-        if not isinstance(data, dict) or data.get("version") != LEDGER_VERSION:
-            raise ConfigError(f"ledger {path}: unknown format (want version {LEDGER_VERSION})")
-        if data.get("iccid") != iccid:
-            raise ConfigError(f"ledger {path} belongs to ICCID {data.get('iccid')}, not {iccid}")
-        return data
+        data = read_ledger(path, iccid)  # LedgerDamaged: kept on disk, card refused
+        return empty_ledger(iccid) if data is None else data
 
     def close(self) -> None:
         if self._lock_fd is not None:
@@ -325,6 +317,16 @@ class AttemptLedger:
         self._data["events"].append({"time": _now(), "kind": kind, "text": text})
 
     def _save(self) -> None:
+        """Write the ledger; a failure stops the run before its next guess is sent."""
+        try:
+            self._write()
+        except OSError as exc:
+            raise ConfigError(
+                f"ledger {self.path} could not be written ({exc.strerror}); the run stops "
+                f"here so that no guess goes unrecorded. Free space or fix the permissions."
+            ) from None
+
+    def _write(self) -> None:
         """Temp file, fsync, rename over the old file, fsync the directory."""
         body = json.dumps(self._data, indent=1, sort_keys=True).encode("utf-8")
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")

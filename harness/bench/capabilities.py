@@ -20,6 +20,8 @@ CAPABILITIES: dict[str, str] = {
     "sms": "an SMS can be made to arrive (a sender modem, a send_otp hook, or declared)",
     "sim_move": "a SIM can be moved between devices (a move_sim hook, or declared)",
     "operator": "loss report / reactivation / SIM swap can be done (hooks, or declared)",
+    "emergency_call": "an emergency number may be dialled: a shielded test network, never a "
+    "live one (declared, or virtual)",
 }
 
 

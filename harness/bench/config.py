@@ -12,6 +12,7 @@
     virtual = false               # what the bench engineer says; drivers never decide it
     features = ["sms"]            # optional: this modem's SIM has a live line
     pin_env = "SIM_PIN_QUECTEL0"  # optional: env variable holding its SIM's PIN1 (restores)
+    puk_env = "SIM_PUK_QUECTEL0"  # optional: its PUK1, for destructive tests on a sacrificial SIM
 
     [[device]]
     name = "shared-eg25"
@@ -26,7 +27,9 @@
     profile = "sims/weak.toml"    # optional; paths are relative to this file
     state = "state/sim-sim.json"  # optional: the virtual card's EEPROM across runs
 
-A bench that runs the stolen-phone scenarios adds a `[scenario]` table and a
+A bench declares `emergency_call` only where dialling 112 reaches no real
+service (a shielded test network). A bench that runs the stolen-phone
+scenarios adds a `[scenario]` table and a
 `[hooks]` table (harness.bench.scenario_config). `load_bench` checks every
 field and raises `ConfigError` naming the file, the line and the field;
 `harness.bench.devices.open_device` turns an entry into driver objects.
@@ -75,10 +78,11 @@ _DEVICE_KEYS = frozenset(
         "personality",
         "features",
         "pin_env",
+        "puk_env",
     }
 )
 FEATURES = frozenset({"sms"})
-DECLARED_CAPABILITIES = frozenset({"sms", "sim_move", "operator"})
+DECLARED_CAPABILITIES = frozenset({"sms", "sim_move", "operator", "emergency_call"})
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ICCID = re.compile(r"[0-9]{18,20}")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -100,6 +104,7 @@ class DeviceConfig:
     subscriber: int = 0  # simulated cards: subscriber n of the profile (own ICCID/IMSI/MSISDN)
     features: frozenset[str] = frozenset()  # "sms": its SIM has a live line
     pin_env: str | None = None  # name of the env variable holding its SIM's PIN1
+    puk_env: str | None = None  # name of the env variable holding its SIM's PUK1
 
     @property
     def simulated(self) -> bool:
@@ -325,6 +330,9 @@ def _device(
     pin_env = text("pin_env")
     if pin_env is not None and not _ENV_NAME.fullmatch(pin_env):
         raise fail("pin_env", f"{pin_env!r} is not an environment variable name")
+    puk_env = text("puk_env")
+    if puk_env is not None and not _ENV_NAME.fullmatch(puk_env):
+        raise fail("puk_env", f"{puk_env!r} is not an environment variable name")
     return DeviceConfig(
         name=name,
         kind=kind,
@@ -339,6 +347,7 @@ def _device(
         personality=personality,
         features=features,
         pin_env=pin_env,
+        puk_env=puk_env,
     )
 
 

@@ -65,6 +65,10 @@ class Lab(Protocol):
         """PIN1 of the SIM in `device`, when the bench knows it (to restore PIN state)."""
         ...
 
+    def puk(self, device: DeviceConfig) -> Secret | None:
+        """PUK1 of the SIM in `device`, when the bench knows it (destructive tests only)."""
+        ...
+
     def stage(
         self, *, wait_s: float, transcript: Transcript | None = None
     ) -> AbstractContextManager[Stage]:
@@ -153,10 +157,10 @@ class FileLab:
             )
 
     def pin(self, device: DeviceConfig) -> Secret | None:
-        if device.pin_env is None:
-            return None
-        value = os.environ.get(device.pin_env)
-        return Secret(value) if value else None
+        return _secret_from(device.pin_env)
+
+    def puk(self, device: DeviceConfig) -> Secret | None:
+        return _secret_from(device.puk_env)
 
     @contextmanager
     def stage(self, *, wait_s: float, transcript: Transcript | None = None) -> Iterator[Stage]:
@@ -189,3 +193,8 @@ def _copy_into(transcript: Transcript) -> Callable[[TranscriptEntry], None]:
         transcript.record(entry.channel, entry.direction, entry.data, entry.note)
 
     return copy
+
+
+def _secret_from(env: str | None) -> Secret | None:
+    value = os.environ.get(env) if env is not None else None
+    return Secret(value) if value else None

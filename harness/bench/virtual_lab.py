@@ -69,7 +69,7 @@ class VirtualLab(FileLab):
                 tuple(devices),
                 frozenset(p.iccid for p in self._profiles.values()),
                 lock_dir=self.workdir / "locks",
-                declared=frozenset({"sms", "sim_move", "operator"}),
+                declared=frozenset({"sms", "sim_move", "operator", "emergency_call"}),
             )
         )
         self._bench: VirtualBench | None = None
@@ -129,6 +129,10 @@ class VirtualLab(FileLab):
     def pin(self, device: DeviceConfig) -> Secret | None:
         profile = self._profiles.get(device.name)
         return Secret(profile.pin1) if profile is not None else None
+
+    def puk(self, device: DeviceConfig) -> Secret | None:
+        profile = self._profiles.get(device.name)
+        return Secret(profile.puk1) if profile is not None else None
 
     @contextmanager
     def stage(self, *, wait_s: float, transcript: Transcript | None = None) -> Iterator[Stage]:

@@ -27,6 +27,7 @@ from harness.attack.demo import run_short_attack_demo
 from harness.bench.stolen_phone import stolen_phone
 from harness.bench.virtual_stage import virtual_stage
 from harness.cli.card_report import read_card_report, render_card_report
+from harness.outputs import check_output_dir, check_output_file
 from harness.scenarios.story import run_story
 from harness.secrets import Secret
 from harness.sim.card import SimCard
@@ -64,6 +65,9 @@ def run_demo(
     It points this process's PC/SC client at its private pcscd (PCSCLITE_CSOCK_NAME),
     which libpcsclite reads once per process: run it once per process, as the CLI does.
     """
+    check_output_dir(report_dir)
+    if transcript_path is not None:
+        check_output_file(transcript_path, "transcript file")
     profile = load_profile(DEFAULT_PROFILE)
     transcript = Transcript()
     with PrivatePcscd() as daemon:

@@ -22,6 +22,7 @@ from harness.bench.locks import DEFAULT_LOCK_TIMEOUT_S, default_lock_dir
 from harness.bench.scenario_stage import bench_stage, gaps, scenario_bench
 from harness.bench.virtual_stage import virtual_stage
 from harness.errors import ConfigError
+from harness.outputs import check_output_dir
 from harness.scenarios.bank import run_bank
 from harness.scenarios.loss import run_loss
 from harness.scenarios.needs import unrunnable
@@ -140,6 +141,8 @@ def run_scenario(
             "bench would need the operator's CAMARA endpoint and a token wired to the bank "
             "(harness.camara.CamaraClient)"
         )
+    if report_dir is not None:
+        check_output_dir(report_dir)  # before the run, not after it
     if bench == "virtual":
         with virtual_stage(operator_api=operator_api) as stage:
             result = scenario(stage, pin_enabled=pin_enabled)

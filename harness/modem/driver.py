@@ -22,7 +22,7 @@ from harness.modem.identity import ModemIdentity, digits_answer, first_text, nor
 from harness.modem.network import NetworkOps
 from harness.modem.pins import PinOps
 from harness.modem.power import PowerOps
-from harness.modem.sms import SmsOps
+from harness.modem.sms_receive import SmsReceiveOps
 from harness.sim.card import SimCard
 from harness.sim.ef_identity import decode_iccid
 from harness.sim.link import ApduTracer
@@ -32,7 +32,7 @@ _IMSI_LENGTHS = range(6, 16)
 _CRSM_READ_ICCID = "AT+CRSM=176,12258,0,0,10"  # READ BINARY EF.ICCID (2FE2), 10 bytes
 
 
-class Modem(PinOps, NetworkOps, SmsOps, PowerOps):
+class Modem(PinOps, NetworkOps, SmsReceiveOps, PowerOps):
     """A cellular modem over AT commands; open it with `with Modem(target) as modem:`.
 
     Constructor arguments: see `harness.modem.session.ModemSession`.

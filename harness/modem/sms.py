@@ -17,10 +17,8 @@ from __future__ import annotations
 import logging
 import random
 import re
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from harness.at import Urc
 from harness.at.parsers import (
     MemoryUsage,
     MessageHeader,
@@ -28,15 +26,14 @@ from harness.at.parsers import (
     StoredIndication,
     parse_cmgl,
     parse_cmgr,
-    parse_cmt,
-    parse_cmti,
     parse_cpms,
 )
 from harness.at.parsers.fields import payload, to_int
-from harness.errors import CodecError, HarnessError, HarnessTimeout
+from harness.errors import CodecError, HarnessError, SmsNotFoundError
 from harness.modem.session import ModemSession
 from harness.sms.address import Address
-from harness.sms.concat import Incomplete, concat_key, reassemble, submit_parts
+from harness.sms.concat import submit_parts
+from harness.sms.integrity import pdu_problem
 from harness.sms.pdu import SmsPdu
 from harness.sms.status_report import SmsStatusReport
 from harness.sms.tpdu import SmsDeliver, SmsSubmit, Tpdu
@@ -54,7 +51,8 @@ class SmsMessage:
     """One message as the modem gave it: where it is stored (None for +CMT), its
     status, the PDU hex and the decoded PDU. `error` says what was wrong: with `pdu`
     None nothing decoded; with a `pdu`, only a tolerant decode (e.g. a <length> that
-    did not match) succeeded."""
+    did not match) succeeded, or the PDU decoded but failed an integrity check
+    (harness.sms.integrity). Only an `intact` message may be believed."""
 
     index: int | None
     status: MessageStatus | None
@@ -62,6 +60,11 @@ class SmsMessage:
     pdu_hex: str
     pdu: SmsPdu | None
     error: str | None = None
+
+    @property
+    def intact(self) -> bool:
+        """Decoded, and every length and bit it carries agrees (nothing to doubt)."""
+        return self.pdu is not None and self.error is None
 
     @property
     def tpdu(self) -> Tpdu | None:
@@ -108,7 +111,8 @@ def decode_message(
     except CodecError as exc:
         error = str(exc)
     else:
-        return SmsMessage(where, header.status, memory, hex_text, pdu)
+        problem = pdu_problem(hex_text, length)
+        return SmsMessage(where, header.status, memory, hex_text, pdu, problem)
     for with_smsc in (True, False):  # <length> wrong, or no SMSC field at all
         try:
             pdu = SmsPdu.from_hex(hex_text, with_smsc=with_smsc)
@@ -116,6 +120,25 @@ def decode_message(
             continue
         return SmsMessage(where, header.status, memory, hex_text, pdu, error)
     return SmsMessage(where, header.status, memory, hex_text, None, error)
+
+
+@dataclass
+class IncomingState:
+    """What the receiving side remembers across calls (and across a reconnection).
+
+    `unread`: announced by +CMTI but not yet handed back (a read cut short by the
+    line); `recovered`: found by re-listing the storage, handed back first;
+    `returned`: (memory, index) already handed back, so a late +CMTI for one of them
+    is not taken for a new message; `configured_once`: a later set-up is a
+    re-set-up (after a reset or a reconnection): `rescan_due` until the next wait
+    re-lists the storage.
+    """
+
+    unread: list[StoredIndication] = field(default_factory=list)
+    recovered: list[SmsMessage] = field(default_factory=list)
+    returned: set[tuple[str | None, int]] = field(default_factory=set)
+    configured_once: bool = False
+    rescan_due: bool = False
 
 
 class SmsOps(ModemSession):
@@ -176,15 +199,39 @@ class SmsOps(ModemSession):
                     raise CodecError(f"{self.name}: a text-mode +CMGR answer in PDU mode")
                 data = response.lines[position + 1] if position + 1 < len(response.lines) else None
                 return decode_message(header, data, self._read_memory, index)
-        raise HarnessError(f"{self.name}: AT+CMGR={index} found no message (empty slot)")
+        raise SmsNotFoundError(f"{self.name}: AT+CMGR={index} found no message (empty slot)")
 
     def delete_sms(self, index: int) -> None:
         """AT+CMGD=<index>."""
-        self.command(f"AT+CMGD={index}")
+        try:
+            self.command(f"AT+CMGD={index}")
+        finally:  # a delete cut short may still have happened: the slot may be reused
+            self._forget_returned(index)
 
     def delete_all_sms(self) -> None:
         """AT+CMGD=1,4: every message of the read memory."""
-        self.command("AT+CMGD=1,4")
+        try:
+            self.command("AT+CMGD=1,4")
+        finally:
+            self._forget_returned(None)
+
+    def _forget_returned(self, index: int | None) -> None:
+        """A deleted slot may be reused: a later +CMTI for it is a new message (see
+        harness.modem.sms_receive)."""
+        state = self._incoming
+        if index is None:
+            state.returned.clear()
+            state.recovered.clear()
+        else:
+            state.returned.discard((self._read_memory, index))
+            state.recovered = [m for m in state.recovered if m.index != index]
+
+    @property
+    def _incoming(self) -> IncomingState:
+        state: IncomingState | None = self.__dict__.get("_incoming_state")
+        if state is None:
+            state = self.__dict__["_incoming_state"] = IncomingState()
+        return state
 
     def send_sms(
         self,
@@ -221,43 +268,6 @@ class SmsOps(ModemSession):
         """PDU mode and +CNMI=2,1: new messages are stored and announced by +CMTI."""
         self._ensure_pdu_mode()
 
-    def wait_for_sms(self, timeout: float = 60.0) -> SmsMessage:
-        """The next incoming message (+CMTI then +CMGR, or +CMT with its PDU)."""
-        self._ensure_pdu_mode()
-        return self.read_announced(self.at.wait_for(INCOMING_SMS, timeout))
-
-    def read_announced(self, urc: Urc) -> SmsMessage:
-        """The message an INCOMING_SMS URC announced: read from storage (+CMTI), or
-        decoded from the PDU that came with it (+CMT)."""
-        if urc.line.startswith("+CMTI:"):
-            return self._read_indicated(parse_cmti(urc.line))
-        return decode_message(parse_cmt(urc.line), urc.data, None)
-
-    def wait_for_message(self, timeout: float = 60.0) -> LongMessage:
-        """The next complete message: concatenated parts are collected and joined."""
-        deadline = time.monotonic() + timeout
-        pending: dict[object, list[SmsMessage]] = {}
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise HarnessTimeout(
-                    f"{self.name}: no complete message within {timeout:g} s "
-                    f"({sum(len(p) for p in pending.values())} parts of unfinished ones)"
-                )
-            message = self.wait_for_sms(remaining)
-            tpdu = message.tpdu
-            if not isinstance(tpdu, SmsDeliver):
-                continue
-            key = concat_key(tpdu)
-            if key is None:
-                return LongMessage(tpdu.text, message.sender, (message,))
-            parts = pending.setdefault(key, [])
-            parts.append(message)
-            joined = reassemble([p.tpdu for p in parts if isinstance(p.tpdu, SmsDeliver)])
-            if not isinstance(joined, Incomplete):
-                del pending[key]
-                return LongMessage(joined.text, message.sender, tuple(parts))
-
     # ---- internals -------------------------------------------------------------------
 
     def _ensure_pdu_mode(self) -> None:
@@ -267,6 +277,11 @@ class SmsOps(ModemSession):
         if self.try_command(_CNMI) is None:
             self.try_command("AT+CNMI=2,1")
         self._sms_ready = True
+        state = self._incoming
+        # A second set-up follows a reset or reconnection: an indication sent while the
+        # modem was away is lost, so the next wait re-lists the storage.
+        state.rescan_due = state.configured_once
+        state.configured_once = True
 
     def _read_indicated(self, where: StoredIndication) -> SmsMessage:
         if self._read_memory != where.memory:

@@ -28,8 +28,12 @@ MARKERS = {
     "sms": "needs the bench to make an SMS arrive",
     "sim_move": "needs a SIM to be moved between devices",
     "operator": "needs operator actions (loss report, reactivation, SIM swap)",
+    "emergency_call": "dials an emergency number: only where the bench declares it may "
+    "(a shielded test network, or the virtual bench)",
     "destructive": "may block a SIM for good: needs --allow-destructive and a SIM the "
     "bench file lists in sacrificial_iccids",
+    "conformance(test_id, clause)": "a stable test id and the spec clause it checks: JUnit "
+    "properties test_id and spec_clause, and a row of DIR/conformance.md (--bench-report)",
     "vendor(name, ...)": "runs the modem fixture only on modems of these vendors "
     "(e.g. vendor('quectel', 'simcom'))",
 }
@@ -42,7 +46,7 @@ _FIXTURE_NEEDS = {
     "operator": "operator",
     "otp_source": "sms",
 }
-_CAPABILITY_MARKERS = ("modem", "sim_reader", "sms", "sim_move", "operator")
+_CAPABILITY_MARKERS = ("modem", "sim_reader", "sms", "sim_move", "operator", "emergency_call")
 
 
 def register(config: pytest.Config) -> None:

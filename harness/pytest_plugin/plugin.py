@@ -9,7 +9,7 @@ from collections.abc import Generator, Sequence
 
 import pytest
 
-from harness.pytest_plugin import evidence, markers
+from harness.pytest_plugin import coverage, evidence, markers
 from harness.pytest_plugin.fixtures import (
     SESSION,
     bench,
@@ -70,6 +70,7 @@ def pytest_configure(config: pytest.Config) -> None:
     markers.register(config)
     config.stash[SESSION] = BenchSession.from_settings(read_settings(config))
     config.pluginmanager.register(_JunitAttachments(config), "simharness-junit-attachments")
+    config.pluginmanager.register(coverage.CoverageTable(config), "simharness-coverage")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -97,6 +98,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip what the bench cannot serve (reason named); note the devices the rest use."""
     session = _session(config)
+    coverage.attach(items)
     for item in items:
         defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
         used = {name for name in _OURS if _ours(defs, name)}

@@ -185,6 +185,9 @@ def read_storage(modem: Modem, memory: str) -> StorageReading:
 
 
 def stored_text(message: SmsMessage, where: str) -> StoredText:
+    """A stored message as evidence; one that failed its integrity check says so."""
+    if not message.intact:
+        where = f"{where} (damaged on the line: {message.error})"
     return StoredText(where, message.sender, message.text)
 
 

@@ -43,7 +43,7 @@ class FileInfo:
 
     fid: int | None
     is_df: bool
-    structure: str  # "df", "transparent", "linear", "cyclic"
+    structure: str  # "df", "transparent", "linear", "cyclic", "ber-tlv" (TS 102 221 §11.1.1.4.3)
     size: int | None = None
     record_length: int | None = None
     record_count: int | None = None
@@ -245,6 +245,7 @@ def _info_from_fcp(raw: bytes) -> FileInfo:
         FileKind.TRANSPARENT: "transparent",
         FileKind.LINEAR_FIXED: "linear",
         FileKind.CYCLIC: "cyclic",
+        FileKind.BER_TLV: "ber-tlv",
     }[fcp.kind]
     return FileInfo(
         fid=fcp.fid,

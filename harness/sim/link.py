@@ -19,13 +19,15 @@ from harness.transcript import ApduTrace, Direction
 ApduTracer = ApduTrace
 """What a link calls for each exchange: ``tracer(Direction.TX, raw)`` (see harness.transcript)."""
 
-# Classes under which 20/24/26/28/2C are the PIN commands (TS 102 221 §10.1.1, 51.011).
-_PIN_CLAS = frozenset({0x00, 0x01, 0x02, 0x03, 0xA0, *range(0x40, 0x50)})
-
 
 def spends_attempt(raw: bytes) -> bool:
-    """A VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK that carries a value (not a counter query)."""
-    return len(raw) > 5 and raw[1] in SECRET_INS and raw[0] in _PIN_CLAS
+    """A VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK that carries a value (not a counter query).
+
+    Whatever the CLA byte: the logical-channel and secure-messaging bits (TS 102 221
+    §10.1.1) and proprietary classes (0x80..., ISO 7816-4 §5.4.1) still reach a PIN
+    command on some card, so the gate never trusts the class to tell it apart.
+    """
+    return len(raw) > 5 and raw[1] in SECRET_INS
 
 
 class ApduLink(ABC):

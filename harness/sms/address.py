@@ -22,6 +22,12 @@ MAX_ALPHA_SEPTETS = 11
 # 24.008 table 10.5.118: BCD nibble values 10..14 are * # a b c; 15 is the end mark.
 _NIBBLE_CHARS = "0123456789*#abc"
 _CHAR_NIBBLE = {ch: i for i, ch in enumerate(_NIBBLE_CHARS)}
+_FILLER = "F"  # stands for nibble F while decoding; never a digit character
+# Each octet -> its two swapped-BCD characters, low nibble first (decoding by table).
+_OCTET_DIGITS = tuple(
+    ((_NIBBLE_CHARS + _FILLER)[octet & 0x0F]) + ((_NIBBLE_CHARS + _FILLER)[octet >> 4])
+    for octet in range(256)
+)
 
 
 class TypeOfNumber(IntEnum):
@@ -52,6 +58,10 @@ class NumberingPlan(IntEnum):
     RESERVED = 15
 
 
+_TONS = tuple(TypeOfNumber(ton) for ton in range(8))  # members by value, looked up fast
+_NPIS: dict[int, NumberingPlan] = {int(plan): plan for plan in NumberingPlan}
+
+
 @dataclass(frozen=True)
 class Address:
     """A phone number (digits, no '+') or, for TON alphanumeric, a sender name.
@@ -68,12 +78,15 @@ class Address:
         if not 0 <= self.ton <= 7 or not 0 <= self.npi <= 15:
             raise CodecError(f"TON {self.ton} / NPI {self.npi} out of range (0..7 / 0..15)")
         # Show named constants where the value has one (reserved NPIs stay plain ints).
-        object.__setattr__(self, "ton", TypeOfNumber(self.ton))
-        if self.npi in NumberingPlan._value2member_map_:
-            object.__setattr__(self, "npi", NumberingPlan(self.npi))
+        object.__setattr__(self, "ton", _TONS[self.ton])
+        npi = _NPIS.get(self.npi)
+        if npi is not None:
+            object.__setattr__(self, "npi", npi)
         if self.is_alphanumeric:
             text_to_septets(self.value)  # raises CodecError naming the bad character
             return
+        if _CHAR_NIBBLE.keys() >= set(self.value):
+            return  # the common case, checked at C speed
         for position, ch in enumerate(self.value):
             if ch not in _CHAR_NIBBLE:
                 raise CodecError(
@@ -119,18 +132,15 @@ def _encode_bcd(digits: str) -> bytes:
 
 def _decode_bcd(octets: bytes, digits: int | None, field: str) -> str:
     """Swapped-BCD digits; `digits=None` means 'up to an end mark in the last octet'."""
-    nibbles: list[int] = []
-    for octet in octets:
-        nibbles.extend((octet & 0x0F, octet >> 4))
+    text = "".join(map(_OCTET_DIGITS.__getitem__, octets))
     if digits is None:
-        digits = len(nibbles) - 1 if nibbles and nibbles[-1] == 0xF else len(nibbles)
-    out: list[str] = []
-    for index in range(digits):
-        nibble = nibbles[index]
-        if nibble == 0xF:
-            raise CodecError(f"{field}: filler nibble F at digit {index + 1} of {digits}")
-        out.append(_NIBBLE_CHARS[nibble])
-    return "".join(out)
+        digits = len(text) - 1 if text.endswith(_FILLER) else len(text)
+    text = text[:digits]
+    if _FILLER in text:
+        raise CodecError(f"{field}: filler nibble F at digit {text.index(_FILLER) + 1} of {digits}")
+    if len(text) < digits:
+        raise CodecError(f"{field}: {digits} digits do not fit {len(octets)} octets")
+    return text
 
 
 def encode_address(address: Address) -> bytes:
@@ -150,6 +160,15 @@ def encode_address(address: Address) -> bytes:
     return bytes((len(address.value), address.type_octet)) + _encode_bcd(address.value)
 
 
+def _decoded(digits: str, ton: int, npi: int) -> Address:
+    """An Address from fields the BCD decoder already vouches for (digits from its
+    table, TON from 3 bits, NPI from 4): what __post_init__ would check and convert,
+    done by lookup; decoding runs once per PDU, so this is its hot path."""
+    address = object.__new__(Address)
+    address.__dict__.update(value=digits, ton=_TONS[ton], npi=_NPIS.get(npi, npi))
+    return address
+
+
 def decode_address(data: bytes, offset: int = 0) -> tuple[Address, int]:
     """Read a TP address at `offset`; return it and the offset just past it."""
     if offset + 2 > len(data):
@@ -167,7 +186,7 @@ def decode_address(data: bytes, offset: int = 0) -> tuple[Address, int]:
     if ton == TypeOfNumber.ALPHANUMERIC:
         text = septets_to_text(unpack_septets(body, semi_octets * 4 // 7))
         return Address(text, ton, npi), start + size
-    return Address(_decode_bcd(body, semi_octets, "TP address"), ton, npi), start + size
+    return _decoded(_decode_bcd(body, semi_octets, "TP address"), ton, npi), start + size
 
 
 def encode_smsc(address: Address | None) -> bytes:
@@ -198,4 +217,4 @@ def decode_smsc(data: bytes, offset: int = 0) -> tuple[Address | None, int]:
     ton, npi = (toa >> 4) & 0x07, toa & 0x0F
     if ton == TypeOfNumber.ALPHANUMERIC:
         raise CodecError(f"SMSC field has type-of-address {toa:02X} (alphanumeric)")
-    return Address(_decode_bcd(body[1:], None, "SMSC address"), ton, npi), offset + 1 + length
+    return _decoded(_decode_bcd(body[1:], None, "SMSC address"), ton, npi), offset + 1 + length

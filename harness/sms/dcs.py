@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum, IntEnum
+from functools import cached_property
 
 from harness.errors import CodecError
 from harness.sms.gsm7 import is_gsm7
@@ -102,7 +103,7 @@ class DataCoding:
         """Coding group, bits 7..4."""
         return self.value >> 4
 
-    @property
+    @cached_property  # read on every decode; a frozen value, so computed once
     def alphabet(self) -> Alphabet:
         group = self.group
         if group <= 0x7:  # 00xx general, 01xx automatic deletion
@@ -142,7 +143,20 @@ class DataCoding:
             store=self.group != 0xC,
         )
 
-    @property
+    @cached_property
     def septet_coded(self) -> bool:
         """True when TP-UDL counts septets: GSM7 and not compressed."""
         return self.alphabet is Alphabet.GSM7 and not self.compressed
+
+
+_BY_VALUE: dict[int, DataCoding] = {}
+
+
+def data_coding(value: int) -> DataCoding:
+    """The DataCoding of a TP-DCS octet, one shared (frozen) value per octet, so its
+    derived properties are worked out once, not on every decoded PDU."""
+    dcs = _BY_VALUE.get(value)
+    if dcs is None:
+        dcs = DataCoding(value)  # raises for a value outside 0..255: never cached
+        _BY_VALUE[value] = dcs
+    return dcs

@@ -8,7 +8,7 @@ trailing FF padding of a record is never taken for user data.
 from __future__ import annotations
 
 from harness.errors import CodecError
-from harness.sms.dcs import DataCoding
+from harness.sms.dcs import data_coding
 
 
 def _address_octets(data: bytes, offset: int) -> int:
@@ -18,24 +18,39 @@ def _address_octets(data: bytes, offset: int) -> int:
 
 
 def _ud_octets(dcs: int, udl: int) -> int:
-    return (udl * 7 + 7) // 8 if DataCoding(dcs).septet_coded else udl
+    return (udl * 7 + 7) // 8 if data_coding(dcs).septet_coded else udl
 
 
-def tpdu_extent(data: bytes) -> int:
-    """Octets the TPDU at the start of `data` occupies (trailing record padding ignored)."""
+def user_data_field(data: bytes) -> tuple[int, int, int] | None:
+    """(TP-DCS, TP-UDL, offset of TP-UD) of a DELIVER or SUBMIT; None for other types."""
     if not data:
         raise CodecError("empty TPDU")
     mti = data[0] & 0x03
     if mti == 0b00:  # SMS-DELIVER: FO, OA, PID, DCS, SCTS(7), UDL, UD
         offset = 1 + _address_octets(data, 1)
-        dcs, udl = data[offset + 1], data[offset + 9]
-        return offset + 10 + _ud_octets(dcs, udl)
+        dcs, udl = _octet(data, offset + 1), _octet(data, offset + 9)
+        return dcs, udl, offset + 10
     if mti == 0b01:  # SMS-SUBMIT: FO, MR, DA, PID, DCS, VP(0/1/7), UDL, UD
         offset = 2 + _address_octets(data, 2)
-        dcs = data[offset + 1]
+        dcs = _octet(data, offset + 1)
         vp = {0b00: 0, 0b10: 1, 0b01: 7, 0b11: 7}[(data[0] >> 3) & 0x03]
-        udl = data[offset + 2 + vp]
-        return offset + 3 + vp + _ud_octets(dcs, udl)
+        return dcs, _octet(data, offset + 2 + vp), offset + 3 + vp
+    return None
+
+
+def _octet(data: bytes, offset: int) -> int:
+    if offset >= len(data):
+        raise CodecError("TPDU truncated before its user data")
+    return data[offset]
+
+
+def tpdu_extent(data: bytes) -> int:
+    """Octets the TPDU at the start of `data` occupies (trailing record padding ignored)."""
+    field = user_data_field(data)
+    if field is not None:
+        dcs, udl, start = field
+        return start + _ud_octets(dcs, udl)
+    mti = data[0] & 0x03
     if mti == 0b10:  # SMS-STATUS-REPORT: FO, MR, RA, SCTS, DT, ST[, PI, PID, DCS, UDL, UD]
         offset = 2 + _address_octets(data, 2) + 15
         if offset >= len(data) or data[offset] & 0x78 or data[offset] == 0xFF:

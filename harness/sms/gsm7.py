@@ -67,8 +67,12 @@ def septets_to_text(septets: Sequence[int]) -> str:
     basic-table character of that code; ESC ESC (reserved for another extension
     table) and a trailing lone ESC are shown as a space.
     """
-    if ESC not in septets and all(0 <= value <= 0x7F for value in septets):
-        return "".join(map(GSM7_BASIC.__getitem__, septets))  # fast path: no escapes
+    try:
+        text = "".join(map(GSM7_BASIC.__getitem__, septets))
+    except (IndexError, TypeError):
+        text = "\x1b"  # a value outside the table: the checking path names it
+    if "\x1b" not in text and min(septets, default=0) >= 0:
+        return text  # fast path: every value in the table, no escapes
     out: list[str] = []
     i = 0
     count = len(septets)

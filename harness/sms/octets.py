@@ -18,7 +18,11 @@ class OctetReader:
 
     def u8(self, field: str) -> int:
         """One octet, e.g. TP-PID."""
-        return self.take(1, field)[0]
+        offset = self.offset
+        if offset >= len(self.data):
+            self.take(1, field)  # raises, naming the field
+        self.offset = offset + 1
+        return self.data[offset]
 
     def take(self, count: int, field: str) -> bytes:
         """`count` octets, or CodecError naming the field and what is missing."""

@@ -8,7 +8,7 @@ from enum import Enum
 
 from harness.errors import CodecError
 from harness.sms.address import Address, decode_address, encode_address
-from harness.sms.dcs import DataCoding
+from harness.sms.dcs import DataCoding, data_coding
 from harness.sms.octets import OctetReader
 from harness.sms.timestamps import TIMESTAMP_LENGTH, decode_timestamp, encode_timestamp
 from harness.sms.userdata import UserData, decode_user_data, encode_user_data
@@ -132,7 +132,7 @@ class SmsStatusReport:
                 if indicator & _PI_PID:
                     pid = reader.u8("TP-PID")
                 if indicator & _PI_DCS:
-                    dcs = DataCoding(reader.u8("TP-DCS"))
+                    dcs = data_coding(reader.u8("TP-DCS"))
                 if indicator & _PI_UDL:
                     udl = reader.u8("TP-UDL")
                     user_data = decode_user_data(

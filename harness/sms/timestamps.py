@@ -20,6 +20,22 @@ def _swap_bcd(value: int) -> int:
     return (value // 10) | ((value % 10) << 4)
 
 
+# Swapped-BCD octet -> value, None where a nibble is not a digit (decoding by table).
+_UNSWAPPED: tuple[int | None, ...] = tuple(
+    (o & 0x0F) * 10 + (o >> 4) if (o & 0x0F) <= 9 and (o >> 4) <= 9 else None for o in range(256)
+)
+_NAMES = ("year", "month", "day", "hour", "minute", "second")
+_ZONES: dict[int, timezone] = {}
+
+
+def _zone(quarters: int) -> timezone:
+    """The fixed-offset zone of `quarters` quarter hours, built once per offset."""
+    zone = _ZONES.get(quarters)
+    if zone is None:
+        zone = _ZONES[quarters] = timezone(timedelta(minutes=15 * quarters))
+    return zone
+
+
 def _unswap_bcd(octet: int, field: str) -> int:
     low, high = octet & 0x0F, octet >> 4
     if low > 9 or high > 9:
@@ -52,14 +68,16 @@ def decode_timestamp(data: bytes, offset: int = 0) -> datetime:
             f"PDU truncated: time stamp needs {TIMESTAMP_LENGTH} octets at offset {offset}, "
             f"only {len(raw)} left"
         )
-    names = ("year", "month", "day", "hour", "minute", "second")
-    year, month, day, hour, minute, second = (
-        _unswap_bcd(octet, name) for octet, name in zip(raw, names, strict=False)
-    )
+    looked_up = [_UNSWAPPED[octet] for octet in raw[:6]]
+    values = [v for v in looked_up if v is not None]
+    if len(values) != 6:
+        for octet, name in zip(raw, _NAMES, strict=False):
+            _unswap_bcd(octet, name)  # raises, naming the field
+    year, month, day, hour, minute, second = values
     zone = raw[6]
     quarters = _unswap_bcd(zone & 0xF7, "time zone")
     sign = -1 if zone & 0x08 else 1
-    tz = timezone(timedelta(minutes=sign * 15 * quarters))
+    tz = _zone(sign * quarters)
     try:
         return datetime(2000 + year, month, day, hour, minute, second, tzinfo=tz)
     except ValueError as exc:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from harness.errors import CodecError
 from harness.sms.address import Address, decode_address, encode_address
-from harness.sms.dcs import DataCoding
+from harness.sms.dcs import DataCoding, data_coding
 from harness.sms.octets import OctetReader
 from harness.sms.status_report import MTI_STATUS_REPORT, SmsStatusReport
 from harness.sms.timestamps import TIMESTAMP_LENGTH, decode_timestamp, encode_timestamp
@@ -84,7 +84,7 @@ class SmsDeliver:
             raise CodecError(f"first octet {first:02X}: TP-MTI is not SMS-DELIVER (00)")
         originator, reader.offset = decode_address(data, reader.offset)
         pid = reader.u8("TP-PID")
-        dcs = DataCoding(reader.u8("TP-DCS"))
+        dcs = data_coding(reader.u8("TP-DCS"))
         timestamp = decode_timestamp(data, reader.offset)
         reader.offset += TIMESTAMP_LENGTH
         udl = reader.u8("TP-UDL")
@@ -144,7 +144,7 @@ class SmsSubmit:
         reference = reader.u8("TP-MR")
         destination, reader.offset = decode_address(data, reader.offset)
         pid = reader.u8("TP-PID")
-        dcs = DataCoding(reader.u8("TP-DCS"))
+        dcs = data_coding(reader.u8("TP-DCS"))
         validity, reader.offset = decode_validity((first >> 3) & 0x03, data, reader.offset)
         udl = reader.u8("TP-UDL")
         return cls(
