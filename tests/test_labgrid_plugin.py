@@ -1,12 +1,12 @@
 """The pytest plugin on a modem in a labgrid place: a real coordinator and exporter.
 
-A lab's test file asks for `modem`; the bench file names a place instead of a
-port. The plugin acquires the place before the first test that needs it (the
-test sees it held by this run), runs AT identity, +CPIN? and the PIN counter
-through the exporter's RFC 2217 port, records the place and the exporter in
-each test's JUnit properties, and releases the place at the end. A place held
-by someone else makes the test an ERROR of its set-up that names the holder,
-after --device-wait, never a hang.
+A lab's test file asks for `modem` (and the shipped conformance suite runs
+unchanged); the bench file names a place instead of a port. The plugin acquires
+the place before the first test that needs it (the test sees it held by this
+run), runs AT identity, +CPIN? and the PIN counter through the exporter's RFC
+2217 port, records the place and the exporter in each test's JUnit properties,
+and releases the place at the end. A place held by someone else makes the test
+an ERROR of its set-up that names the holder, after --device-wait, never a hang.
 """
 
 from __future__ import annotations
@@ -81,10 +81,11 @@ def lab() -> Iterator[tuple[LabgridLab, VirtualModem]]:
                 served.close()
 
 
-def bench_file(pytester: pytest.Pytester) -> str:
+def bench_file(pytester: pytest.Pytester, extra: str = "") -> str:
     path = pytester.path / "lab.toml"
     path.write_text(
         f'lock_dir = "locks"\n\n[[device]]\nname = "shared"\nkind = "modem"\nplace = "{PLACE}"\n'
+        + extra
     )
     return str(path)
 
@@ -142,3 +143,30 @@ def test_a_place_someone_else_holds_is_a_setup_error_naming_them(
     finally:
         alice.release(PLACE)
         alice.close()
+
+
+def test_conformance_tests_run_through_the_place(
+    lab: tuple[LabgridLab, VirtualModem],
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The shipped suite, unchanged: entry of PIN and a wrong PIN costing one try (the plugin's
+    guard then puts the SIM back as it was found, through the same place)."""
+    served, _ = lab
+    monkeypatch.setenv("SHARED_SIM_PIN", "1234")  # the default virtual card's PIN1
+    xml_path = pytester.path / "junit.xml"
+    result = pytester.runpytest(
+        "--pyargs", "harness.conformance",
+        "-k", "test_entry_of_pin or test_wrong_pin_spends_exactly_one_try",
+        "--bench", bench_file(pytester, 'pin_env = "SHARED_SIM_PIN"\n'),
+        "--lg-coordinator", served.address, f"--junitxml={xml_path}", "-p", "no:cacheprovider",
+    )  # fmt: skip
+    result.assert_outcomes(passed=2)
+    cases = ET.parse(xml_path).getroot().findall(".//testcase")  # noqa: S314 - pytest's XML
+    ids = set()
+    for case in cases:
+        props = {p.get("name"): p.get("value") for p in case.iter("property")}
+        assert props["labgrid_place"] == PLACE
+        ids.add(props["test_id"])
+    assert ids == {"PIN-001", "PIN-002"}
+    assert holder(served) is None
