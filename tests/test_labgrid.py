@@ -26,7 +26,7 @@ pytest.importorskip(
 
 from harness.bench import LabgridOptions, bench_from_dict, open_device
 from harness.bench.lab import FileLab
-from harness.bench.labgrid import LabgridClient, coordinator_address, endpoint_from
+from harness.bench.labgrid import LabgridClient, coordinator_address
 from harness.bench.labgrid_lease import HeldPlaces, lease_place
 from harness.cli import main
 from harness.errors import ConfigError, CoordinatorError, PlaceBusyError
@@ -364,42 +364,3 @@ def test_the_coordinator_address_is_spelt_as_labgrid_spells_it(
     monkeypatch.setenv("LG_PROXY", "jumphost")
     with pytest.raises(ConfigError, match="LG_PROXY"):
         coordinator_address()
-
-
-PATH = ("benchpc3", "eg25-a", "NetworkSerialPort", "USBSerialPort")
-
-
-def entry(**data: object) -> object:
-    from labgrid.remote.common import ResourceEntry
-
-    return ResourceEntry(dict(data))
-
-
-@pytest.mark.parametrize(
-    ("resource", "problem"),
-    [
-        (None, "is gone"),
-        (entry(), "is gone"),  # the exporter deleted it: no cls left
-        (entry(cls="NetworkSerialPort", params={"host": "h", "port": 1}), "not available"),
-        (
-            entry(cls="NetworkSerialPort", params={"host": "h", "port": None}, avail=True),
-            "no TCP port yet",
-        ),
-    ],
-)
-def test_a_serial_resource_that_is_not_usable_yet_says_why(resource: object, problem: str) -> None:
-    endpoint, why = endpoint_from(PATH, "USBSerialPort", resource)
-    assert endpoint is None
-    assert problem in why
-
-
-def test_a_published_serial_resource_becomes_an_rfc2217_url() -> None:
-    params = {"host": "benchpc3", "port": 51234, "speed": 115200, "extra": {"proxy": "x"}}
-    resource = entry(cls="NetworkSerialPort", params=params, avail=True)
-    endpoint, _ = endpoint_from(PATH, "at", resource)
-    assert endpoint is not None
-    assert endpoint.url == "rfc2217://benchpc3:51234"  # ser2net's default protocol
-    assert (endpoint.exporter, endpoint.name) == ("benchpc3", "at")
-    proxied = {**params, "extra": {"proxy": "gw", "proxy_required": True}}
-    with pytest.raises(ConfigError, match="SSH proxy"):
-        endpoint_from(PATH, "at", entry(cls="NetworkSerialPort", params=proxied, avail=True))
