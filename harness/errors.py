@@ -163,3 +163,26 @@ class SmsLostError(HarnessError):
 
 class SmsNotFoundError(HarnessError):
     """AT+CMGR found no message at that index (an empty storage slot)."""
+
+
+class CoordinatorError(TransportError):
+    """The labgrid coordinator is unreachable, stopped answering, or refused a call."""
+
+
+class PlaceBusyError(PortBusyError):
+    """A shared labgrid place stayed held by someone else past the wait deadline.
+
+    Names the place and its holder (`host/user`, as labgrid records it) so the
+    user knows whom to ask, and how long the harness waited.
+    """
+
+    def __init__(self, place: str, holder: str, waited_s: float, coordinator: str) -> None:
+        self.place = place
+        self.holder = holder
+        self.waited_s = waited_s
+        self.coordinator = coordinator
+        super().__init__(
+            f"labgrid place {place!r} is held by {holder} (coordinator {coordinator}); "
+            f"waited {waited_s:g} s. Ask them to release it (`labgrid-client -p {place} "
+            f"release`), wait longer (--device-wait), or pick another place"
+        )

@@ -82,14 +82,18 @@ def vpcd_slot(pcscd: PrivatePcscd) -> Iterator[VpcdBridge]:
         bridge.stop()
 
 
+LEAN_ADDOPTS = "-p no:hypothesispytest -p no:labgrid"
+
+
 @pytest.fixture
 def lean_pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     """pytester for the plugin's tests. Its in-process runs drop the modules each run
     imports: the virtual bench and the drivers are loaded here, before any run, so runs do
     not import (and compile) them again; hypothesis's plugin would import all of hypothesis
-    in every run for nothing those runs use, so it is left out of them."""
+    in every run for nothing those runs use, so it is left out of them, and so is labgrid's
+    (it imports labgrid and grpc: about a second per process)."""
     import harness.bench.virtual_lab
     import harness.sim.virtual_link  # noqa: F401
 
-    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
+    monkeypatch.setenv("PYTEST_ADDOPTS", LEAN_ADDOPTS)
     return pytester

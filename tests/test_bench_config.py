@@ -94,6 +94,10 @@ BAD = [  # (bench file, what the error says, the line it names; None: no line, a
         6,
     ),
     ("device = 3", "[[device]] table", 1),
+    ('[[device]]\nname = "a"\nkind = "modem"\nport = "/x"\nplace = "p"', "`port` or `place`", 5),
+    ('[[device]]\nname = "a"\nkind = "modem"\nport = "/x"\nresource = "m"', ".resource: names", 5),
+    ('[[device]]\nname = "a"\nkind = "reader"\nplace = "p"', "no PC/SC resource", 4),
+    ('[[device]]\nname = "a"\nkind = "modem"\nplace = ""', ".place: a non-empty string", 4),
     ("this is = not toml =", "not valid TOML", None),
 ]
 
@@ -111,6 +115,24 @@ def test_a_bad_bench_file_names_the_file_the_line_and_the_field(
         assert str(path) in str(caught.value) and "line 1" in str(caught.value)
     else:
         assert str(caught.value).startswith(f"{path}:{line}: "), str(caught.value)
+
+
+def test_a_modem_may_live_in_a_labgrid_place_and_is_never_simulated() -> None:
+    bench = bench_from_dict(
+        {
+            "device": [
+                {"name": "shared", "kind": "modem", "place": "lab-eg25", "resource": "modem0"},
+                {"name": "only", "kind": "modem", "place": "lab-bg96", "virtual": True},
+            ]
+        },
+        source="lab.toml",
+    )
+    shared = bench.device("shared")
+    assert (shared.place, shared.resource, shared.port) == ("lab-eg25", "modem0", None)
+    assert "labgrid place lab-eg25, resource modem0" in shared.describe()
+    only = bench.device("only")
+    assert only.resource is None
+    assert not only.simulated  # `virtual = true` never makes a place's modem a simulator
 
 
 def test_a_missing_bench_file_is_a_config_error(tmp_path: Path) -> None:

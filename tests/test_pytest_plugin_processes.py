@@ -23,6 +23,7 @@ import pytest
 
 from harness.virtual.bench import numbered_profile
 from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
+from tests.conftest import LEAN_ADDOPTS
 
 pytestmark = [pytest.mark.pcsc, pytest.mark.usefixtures("lean_pytester")]
 
@@ -107,8 +108,8 @@ def test_two_jobs_on_one_bench_take_turns_on_a_served_modem(tmp_path: Path) -> N
         log = tmp_path / "hold.log"
         argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                 "--bench", str(bench), "--device-wait", "60", "test_hold.py"]  # fmt: skip
-        # hypothesis's plugin would import all of hypothesis in each job, for nothing
-        env = {**os.environ, "HOLD_LOG": str(log), "PYTEST_ADDOPTS": "-p no:hypothesispytest"}
+        # hypothesis's and labgrid's plugins would import all of them in each job, for nothing
+        env = {**os.environ, "HOLD_LOG": str(log), "PYTEST_ADDOPTS": LEAN_ADDOPTS}
         jobs = [
             subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
             for _ in range(2)

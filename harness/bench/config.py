@@ -15,6 +15,12 @@
     puk_env = "SIM_PUK_QUECTEL0"  # optional: its PUK1, for destructive tests on a sacrificial SIM
 
     [[device]]
+    name = "shared-eg25"
+    kind = "modem"
+    place = "lab-eg25"            # a labgrid place instead of a port (acquired, then released)
+    resource = "modem0"           # optional: which serial port, when the place has several
+
+    [[device]]
     name = "sim-sim"
     kind = "reader"
     virtual = true                # no port/reader: the bench builds a simulator itself
@@ -62,6 +68,8 @@ _DEVICE_KEYS = frozenset(
         "name",
         "kind",
         "port",
+        "place",
+        "resource",
         "reader",
         "vendor",
         "virtual",
@@ -86,6 +94,8 @@ class DeviceConfig:
     kind: str  # "modem" | "reader"
     virtual: bool
     port: str | None = None
+    place: str | None = None  # a labgrid place holding the modem's serial port
+    resource: str | None = None  # which of the place's serial ports (when it has several)
     reader: str | None = None
     vendor: str | None = None
     profile: Path | None = None  # simulated devices: the SIM profile (default.toml if None)
@@ -98,12 +108,18 @@ class DeviceConfig:
 
     @property
     def simulated(self) -> bool:
-        """True when the bench builds the device itself (virtual, and no port/reader given)."""
-        return self.virtual and self.port is None and self.reader is None
+        """True when the bench builds the device itself (virtual, and no port/reader/place)."""
+        return self.virtual and self.port is None and self.reader is None and self.place is None
 
     def describe(self) -> str:
-        where = self.port or self.reader or "simulated in process"
+        where = self.port or self.reader or self._place_text() or "simulated in process"
         return f"{self.kind} {self.name} ({where})"  # callers add virtual/REAL (see simulated)
+
+    def _place_text(self) -> str | None:
+        if self.place is None:
+            return None
+        suffix = f", resource {self.resource}" if self.resource else ""
+        return f"labgrid place {self.place}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -270,15 +286,28 @@ def _device(
     if not isinstance(virtual, bool):
         raise fail("virtual", "true or false (unquoted)")
     port, reader, vendor = text("port"), text("reader"), text("vendor")
+    place, resource = text("place"), text("resource")
     if kind == "modem" and reader is not None:
         raise fail("reader", "a modem has a port, not a reader")
-    if kind == "reader" and (port is not None or vendor is not None):
+    if kind == "reader" and place is not None:
         raise fail(
-            "port" if port is not None else "vendor",
+            "place",
+            "labgrid has no PC/SC resource, so a reader cannot sit in a place; name it "
+            "with `reader` on the host it is plugged into (hardware.md)",
+        )
+    if kind == "reader" and (port is not None or vendor is not None or resource is not None):
+        raise fail(
+            "port" if port is not None else "vendor" if vendor is not None else "resource",
             "a reader is named by `reader`, not a port (port/vendor)",
         )
-    if not virtual and kind == "modem" and port is None:
-        raise fail("port", "missing (a real modem needs its /dev/serial/by-id path)")
+    if place is not None and port is not None:
+        raise fail("place", "give `port` or `place`, not both")
+    if resource is not None and place is None:
+        raise fail("resource", "names a serial port of a labgrid `place`; add one")
+    if not virtual and kind == "modem" and port is None and place is None:
+        raise fail(
+            "port", "missing (a real modem needs its /dev/serial/by-id path, or a labgrid `place`)"
+        )
     if not virtual and kind == "reader" and reader is None:
         raise fail("reader", "missing (a PC/SC reader name, index or /regex/)")
     if vendor is not None:
@@ -309,6 +338,8 @@ def _device(
         kind=kind,
         virtual=virtual,
         port=port,
+        place=place,
+        resource=resource,
         reader=reader,
         vendor=vendor,
         profile=_path(profile, base),

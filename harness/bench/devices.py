@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.bench.config import DeviceConfig, reader_selector
+from harness.bench.labgrid import LabgridOptions
+from harness.bench.labgrid_lease import HeldPlaces, PlaceLease, lease_place
 from harness.modem import Modem
 from harness.safety import SafetyPolicy
 from harness.sim.card import SimCard
 from harness.transcript import Transcript
+from harness.transport import LineSettings
 
 if TYPE_CHECKING:
     from harness.virtual.card.uicc import VirtualUicc
@@ -41,6 +44,7 @@ class OpenedDevice:
     card: SimCard | None = None
     reinsert_sim: Callable[[], None] | None = None
     power_cycle_card: Callable[[], None] | None = None
+    lease: PlaceLease | None = None  # the labgrid place held while the device is open
 
     @property
     def virtual(self) -> bool:
@@ -60,11 +64,19 @@ def open_device(
     *,
     safety: SafetyPolicy | None = None,
     transcript: Transcript | None = None,
+    labgrid: LabgridOptions | None = None,
+    places: HeldPlaces | None = None,
 ) -> Iterator[OpenedDevice]:
-    """Open `device` with its driver; a simulated one is built first and torn down after."""
+    """Open `device` with its driver; a simulated one is built first and torn down after.
+
+    A modem in a labgrid place: the place is acquired first (waiting up to
+    `labgrid.wait` while someone else holds it) and released after the modem closes,
+    whatever ends the `with` body; with `places`, it stays held by them instead
+    (from first use to `places.close()`; `labgrid.wait`, when given, is the wait).
+    """
     with ExitStack() as stack:
         if device.kind == "modem":
-            yield _open_modem(device, stack, safety, transcript)
+            yield _open_modem(device, stack, safety, transcript, labgrid, places)
         else:
             yield _open_reader(device, stack, safety, transcript)
 
@@ -74,10 +86,28 @@ def _open_modem(
     stack: ExitStack,
     safety: SafetyPolicy | None,
     transcript: Transcript | None,
+    labgrid: LabgridOptions | None,
+    places: HeldPlaces | None,
 ) -> OpenedDevice:
     opened = OpenedDevice(device)
     port = device.port
-    if device.simulated:
+    if device.place is not None and places is not None:
+        wait = labgrid.wait if labgrid is not None else None
+        opened.lease = places.lease(device.place, device.resource, wait=wait)
+        port = opened.lease.url
+    elif device.place is not None:
+        labgrid = labgrid or LabgridOptions()
+        opened.lease = stack.enter_context(
+            lease_place(
+                device.place,
+                resource=device.resource,
+                coordinator=labgrid.coordinator,
+                wait=labgrid.wait,
+                call_timeout=labgrid.call_timeout,
+            )
+        )
+        port = opened.lease.url
+    elif device.simulated:
         from harness.virtual.modem import VirtualModem  # noqa: PLC0415 - simulators on demand
 
         card = _virtual_card(device)
@@ -95,8 +125,15 @@ def _open_modem(
 
         opened.reinsert_sim = reinsert
     assert port is not None
+    # the exporter's speed: ser2net sets the real port to what an RFC 2217 client asks
+    settings = LineSettings(baudrate=opened.lease.endpoint.speed) if opened.lease else None
     modem = Modem(
-        port, vendor=device.vendor, safety=safety, transcript=transcript, name=device.name
+        port,
+        vendor=device.vendor,
+        safety=safety,
+        transcript=transcript,
+        name=device.name,
+        settings=settings,
     )
     opened.modem = stack.enter_context(modem)
     return opened

@@ -10,17 +10,21 @@ labgrid place or any other reservation system plugs in here by implementing
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
 from harness.bench.capabilities import bench_capabilities, is_real
 from harness.bench.config import BenchConfig, DeviceConfig
 from harness.bench.devices import OpenedDevice, open_device
-from harness.bench.locks import acquire, default_lock_dir, lock_name
+from harness.bench.labgrid import LabgridOptions
+from harness.bench.labgrid_lease import HeldPlaces
+from harness.bench.locks import DeviceBusyError, acquire, default_lock_dir, lock_name
 from harness.bench.scenario_stage import bench_stage, scenario_bench
 from harness.errors import ConfigError
 from harness.safety import SafetyPolicy
@@ -29,6 +33,8 @@ from harness.secrets import Secret
 from harness.transcript import Transcript, TranscriptEntry
 
 __all__ = ["FileLab", "Lab"]
+
+log = logging.getLogger(__name__)
 
 
 class Lab(Protocol):
@@ -71,10 +77,17 @@ class Lab(Protocol):
 
 
 class FileLab:
-    """The devices a bench file lists; locks in its `lock_dir`."""
+    """The devices a bench file lists; locks in its `lock_dir`.
 
-    def __init__(self, config: BenchConfig) -> None:
+    A modem in a labgrid place: its place is acquired the first time a test takes
+    the modem (after the device lock) and held until `close()`, which releases it
+    under the device lock again, so no other process on this host is using it then.
+    """
+
+    def __init__(self, config: BenchConfig, labgrid: LabgridOptions | None = None) -> None:
         self._config = config
+        self._labgrid = labgrid or LabgridOptions()
+        self._places = HeldPlaces(self._labgrid)
 
     @property
     def config(self) -> BenchConfig:
@@ -96,7 +109,24 @@ class FileLab:
         """Nothing to start: the devices are plugged in (or served by another process)."""
 
     def close(self) -> None:
-        """Nothing to stop."""
+        """Release the labgrid places this run acquired, each under its device's lock."""
+        try:
+            for device in self._config.devices:
+                if device.place is not None and device.place in self._places.acquired:
+                    self._release_place(device)
+        finally:
+            self._places.close()
+
+    def _release_place(self, device: DeviceConfig) -> None:
+        assert device.place is not None
+        try:
+            with acquire(
+                lock_name(device), self.lock_dir, self._labgrid.wait, label=device.describe()
+            ):
+                self._places.release(device.place)
+        except DeviceBusyError as exc:  # a sibling worker overran: do not leave it held
+            log.warning("releasing labgrid place %s without its lock: %s", device.place, exc)
+            self._places.release(device.place)
 
     def prepare(self, device: DeviceConfig) -> None:
         """Hook for labs that bring a device up on first use (the virtual reader)."""
@@ -115,7 +145,16 @@ class FileLab:
             if not device.simulated:  # a simulator built per open is nobody else's
                 label = device.describe()
                 stack.enter_context(acquire(lock_name(device), self.lock_dir, wait_s, label=label))
-            yield stack.enter_context(open_device(device, safety=safety, transcript=transcript))
+            labgrid = replace(self._labgrid, wait=wait_s)
+            yield stack.enter_context(
+                open_device(
+                    device,
+                    safety=safety,
+                    transcript=transcript,
+                    labgrid=labgrid,
+                    places=self._places,
+                )
+            )
 
     def pin(self, device: DeviceConfig) -> Secret | None:
         return _secret_from(device.pin_env)
@@ -131,7 +170,12 @@ class FileLab:
         if setup is None:
             raise ConfigError("; ".join(reasons))
         with bench_stage(
-            setup, stdin=sys.stdin, out=sys.stderr, lock_dir=self.lock_dir, lock_timeout=wait_s
+            setup,
+            stdin=sys.stdin,
+            out=sys.stderr,
+            lock_dir=self.lock_dir,
+            lock_timeout=wait_s,
+            lg_coordinator=self._labgrid.coordinator,
         ) as stage:
             if transcript is not None:
                 for part in {id(t): t for t in stage.transcripts.values()}.values():

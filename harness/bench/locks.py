@@ -69,8 +69,15 @@ def lock_name(device: DeviceConfig) -> str:
     port = device.port
     if port is not None and port.startswith("/"):
         port = os.path.realpath(port)  # a by-id link and its ttyUSBn are one device
-    ident = port or device.reader or f"simulated-{device.name}"
+    ident = port or _place_ident(device) or device.reader or f"simulated-{device.name}"
     return _UNSAFE.sub("_", ident).strip("_") or device.name
+
+
+def _place_ident(device: DeviceConfig) -> str | None:
+    """A labgrid place's modem: the place (and resource), whichever exporter serves it."""
+    if device.place is None:
+        return None
+    return f"labgrid-{device.place}" + (f"-{device.resource}" if device.resource else "")
 
 
 def holder_of(name: str, lock_dir: Path) -> dict[str, object] | None:

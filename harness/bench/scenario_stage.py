@@ -23,6 +23,7 @@ from typing import TextIO
 from harness.bench.config import BenchConfig, DeviceConfig
 from harness.bench.devices import open_device
 from harness.bench.hands import BenchHands, HookOperator, HookOtpSource, HookSimSlot
+from harness.bench.labgrid import LabgridOptions
 from harness.bench.locks import DEFAULT_LOCK_TIMEOUT_S, acquire_all
 from harness.bench.scenario_config import ScenarioConfig
 from harness.errors import ConfigError
@@ -98,8 +99,12 @@ def bench_stage(
     out: TextIO,
     lock_dir: Path,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
+    lg_coordinator: str | None = None,
 ) -> Iterator[Stage]:
-    """Lock the devices, open them, and yield the stage; everything released after."""
+    """Lock the devices, open them, and yield the stage; everything released after.
+
+    A modem in a labgrid place is acquired after its lock (waiting up to
+    `lock_timeout` while someone else holds the place) and released with it."""
     if setup.simulated:
         with _simulated_stage(setup) as stage:
             yield stage
@@ -107,12 +112,13 @@ def bench_stage(
     devices = [setup.owner, setup.thief, *([setup.sender] if setup.sender else [])]
     scenario = setup.scenario
     safety = SafetyPolicy.strict()  # a real SIM: never the last PIN try, never a PUK try
+    labgrid = LabgridOptions(lg_coordinator, lock_timeout)
     with acquire_all(devices, lock_dir, lock_timeout), ExitStack() as stack:
         transcripts = {OWNER: Transcript(), THIEF: Transcript()}
         opened: dict[str, Modem] = {}
         for role, device in setup.roles.items():
             dev = stack.enter_context(
-                open_device(device, safety=safety, transcript=transcripts[role])
+                open_device(device, safety=safety, transcript=transcripts[role], labgrid=labgrid)
             )
             assert dev.modem is not None
             opened[role] = dev.modem
@@ -120,7 +126,12 @@ def bench_stage(
         if setup.sender is not None:
             transcripts["sender"] = Transcript()
             dev = stack.enter_context(
-                open_device(setup.sender, safety=safety, transcript=transcripts["sender"])
+                open_device(
+                    setup.sender,
+                    safety=safety,
+                    transcript=transcripts["sender"],
+                    labgrid=labgrid,
+                )
             )
             sender = dev.modem
             assert sender is not None

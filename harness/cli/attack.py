@@ -34,6 +34,7 @@ from harness.attack.target import AttackedSecret, ResetTrick
 from harness.bench import (
     BenchConfig,
     DeviceConfig,
+    LabgridOptions,
     load_bench,
     open_device,
     virtual_bench_config,
@@ -59,6 +60,18 @@ def add_attack_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     )
     pin.add_argument("--device", help="the device's name in the bench file (with --bench)")
     pin.add_argument("--vendor", help="modem vendor profile override (with --port)")
+    pin.add_argument(
+        "--lg-coordinator",
+        metavar="HOST[:PORT]",
+        help="labgrid coordinator for a bench modem in a `place` (default: $LG_COORDINATOR)",
+    )
+    pin.add_argument(
+        "--device-wait",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="wait this long for a labgrid place someone else holds (default: 0)",
+    )
     pin.add_argument(
         "--strategy",
         choices=[s.value for s in Strategy],
@@ -139,7 +152,11 @@ def _attack_pin(args: argparse.Namespace) -> int:
     )
     with (
         transcript_for(args) as transcript,
-        open_device(device, transcript=transcript) as opened,
+        open_device(
+            device,
+            transcript=transcript,
+            labgrid=LabgridOptions(args.lg_coordinator, max(0.0, args.device_wait)),
+        ) as opened,
         bench_target(opened, secret) as target,
     ):
         if args.dry_run:  # reads the ICCID and the counters (free); presents nothing

@@ -79,10 +79,18 @@ def add_scenario_command(commands: argparse._SubParsersAction[argparse.ArgumentP
     )
     scenario.add_argument(
         "--lock-timeout",
+        "--device-wait",
+        dest="lock_timeout",
         type=float,
         default=DEFAULT_LOCK_TIMEOUT_S,
         metavar="S",
-        help=f"wait this long for a device another run holds (default {DEFAULT_LOCK_TIMEOUT_S:g})",
+        help="wait this long for a device (or labgrid place) another run holds "
+        f"(default {DEFAULT_LOCK_TIMEOUT_S:g})",
+    )
+    scenario.add_argument(
+        "--lg-coordinator",
+        metavar="HOST[:PORT]",
+        help="labgrid coordinator for bench modems in a `place` (default: $LG_COORDINATOR)",
     )
     scenario.add_argument(
         "--operator-api",
@@ -104,6 +112,7 @@ def _scenario(args: argparse.Namespace) -> int:
         args.report,
         lock_dir=args.lock_dir,
         lock_timeout=args.lock_timeout,
+        lg_coordinator=args.lg_coordinator,
         operator_api=args.operator_api,
     )
 
@@ -118,6 +127,7 @@ def run_scenario(
     stdin: TextIO | None = None,
     lock_dir: Path | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
+    lg_coordinator: str | None = None,
     operator_api: str = "virtual",
 ) -> int:
     """Run scenario `name` on `bench` ("virtual" or a bench file) with the owner's PIN lock on
@@ -140,7 +150,7 @@ def run_scenario(
     else:
         terminal = stdin if stdin is not None else sys.stdin  # None when fd 0 is closed
         result = _on_bench_file(
-            name, scenario, pin_enabled, bench, terminal, lock_dir, lock_timeout
+            name, scenario, pin_enabled, bench, terminal, lock_dir, lock_timeout, lg_coordinator
         )
         where = f"bench {result.bench}"
     print(f"{result.title} on {where}, PIN {_on(pin_enabled)}:", file=out)
@@ -160,6 +170,7 @@ def _on_bench_file(
     stdin: TextIO | None,
     lock_dir: Path | None,
     lock_timeout: float,
+    lg_coordinator: str | None = None,
 ) -> ScenarioResult:
     """The scenario on the bench file's devices, or not run (INCONCLUSIVE) when the bench
     cannot do one of its steps."""
@@ -175,6 +186,7 @@ def _on_bench_file(
         out=sys.stderr,
         lock_dir=lock_dir or config.lock_dir or default_lock_dir(),
         lock_timeout=lock_timeout,
+        lg_coordinator=lg_coordinator,
     ) as stage:
         return scenario(stage, pin_enabled=pin_enabled)
 

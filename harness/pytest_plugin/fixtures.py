@@ -46,7 +46,18 @@ __all__ = [
 ]
 
 SESSION = pytest.StashKey[BenchSession]()
-_PROPERTY_NAMES = frozenset({"device", "vendor", "model", "firmware", "iccid", "virtual"})
+_PROPERTY_NAMES = frozenset(
+    {
+        "device",
+        "vendor",
+        "model",
+        "firmware",
+        "iccid",
+        "virtual",
+        "labgrid_place",
+        "labgrid_exporter",
+    }
+)
 
 
 class Phones(NamedTuple):

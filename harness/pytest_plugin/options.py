@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ BENCH_ENV = "SIMHARNESS_BENCH"
 DEFAULT_DEVICE_WAIT_S = 300.0
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     group = parser.getgroup("simharness", "sim-harness bench (SIM cards and modems)")
     group.addoption(
         "--bench",
@@ -47,8 +48,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="rerun a test up to N times after a set-up error caused by the bench "
         "(never after a failed assertion)",
     )
+    if not _labgrid_plugin_loads(pluginmanager):  # else its --lg-coordinator is ours too
+        group.addoption(
+            "--lg-coordinator",
+            dest="lg_coordinator",
+            metavar="HOST[:PORT]",
+            help="labgrid coordinator for bench modems in a `place` (default: $LG_COORDINATOR, "
+            "else 127.0.0.1:20408)",
+        )
     parser.addini("simharness_bench", "bench TOML (relative to the ini file)", default="")
     parser.addini("simharness_device_wait", "default for --device-wait (seconds)", default="")
+
+
+def _labgrid_plugin_loads(pluginmanager: pytest.PytestPluginManager) -> bool:
+    """Whether labgrid's pytest plugin (which has `--lg-coordinator`, same dest) is or will be
+    registered: two plugins cannot both add one option."""
+    if pluginmanager.has_plugin("labgrid"):
+        return True
+    if pluginmanager.is_blocked("labgrid") or os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        return False
+    return any(ep.name == "labgrid" for ep in entry_points(group="pytest11"))
 
 
 @dataclass(frozen=True)
@@ -58,6 +77,7 @@ class Settings:
     allow_destructive: bool
     device_wait_s: float
     device_retries: int
+    lg_coordinator: str | None = None  # None: LG_COORDINATOR, else labgrid's default
 
 
 def read_settings(config: pytest.Config) -> Settings:
@@ -92,4 +112,5 @@ def read_settings(config: pytest.Config) -> Settings:
         allow_destructive=bool(config.getoption("--allow-destructive")),
         device_wait_s=float(wait),
         device_retries=retries,
+        lg_coordinator=config.getoption("lg_coordinator", default=None),
     )

@@ -21,8 +21,9 @@ from harness.bench.capabilities import CAPABILITIES
 from harness.bench.config import BenchConfig, DeviceConfig, load_bench
 from harness.bench.devices import OpenedDevice
 from harness.bench.lab import FileLab, Lab
+from harness.bench.labgrid import LabgridOptions
 from harness.bench.locks import DeviceBusyError
-from harness.errors import ConfigError, HarnessError
+from harness.errors import ConfigError, HarnessError, PlaceBusyError
 from harness.pytest_plugin.options import Settings
 
 __all__ = ["BenchFault", "BenchSession", "DeviceFacts", "DeviceQuarantined"]
@@ -50,8 +51,11 @@ class DeviceFacts:
     model: str = ""
     firmware: str = ""
     iccid: str = ""
+    place: str = ""  # the labgrid place the modem was reached through
+    exporter: str = ""  # ... and the exporter serving it ("name (host)")
 
     def properties(self) -> list[tuple[str, str]]:
+        shared = [("labgrid_place", self.place), ("labgrid_exporter", self.exporter)]
         return [
             ("device", self.device),
             ("vendor", self.vendor),
@@ -59,6 +63,7 @@ class DeviceFacts:
             ("firmware", self.firmware),
             ("iccid", self.iccid),
             ("virtual", "true" if self.virtual else "false"),
+            *(shared if self.place else []),
         ]
 
 
@@ -82,7 +87,10 @@ class BenchSession:
             config = load_bench(settings.bench)
         except ConfigError as exc:
             raise pytest.UsageError(str(exc)) from None
-        return cls(settings, FileLab(config))
+        return cls(
+            settings,
+            FileLab(config, LabgridOptions(settings.lg_coordinator, settings.device_wait_s)),
+        )
 
     @property
     def config(self) -> BenchConfig:
@@ -129,7 +137,7 @@ class BenchSession:
         try:
             with self.lab.acquire(device, wait_s=0.0) as opened:
                 self.record_facts(opened)
-        except DeviceBusyError as exc:
+        except (DeviceBusyError, PlaceBusyError) as exc:
             log.info("%s: busy at session start (%s); checked on first use", device.name, exc)
         except (HarnessError, OSError) as exc:
             self.quarantine[device.name] = f"health check at session start failed: {exc}"
@@ -141,6 +149,9 @@ class BenchSession:
             return known
         device = opened.config
         facts = DeviceFacts(device.name, virtual=device.virtual)
+        if opened.lease is not None:
+            facts.place = opened.lease.place
+            facts.exporter = opened.lease.exporter_host
         if opened.modem is not None:
             modem = opened.modem
             modem.command("AT", timeout=5.0)
