@@ -38,10 +38,10 @@ from harness.attack.ledger import AttemptLedger
 from harness.bench import load_bench
 from harness.modem.sms import decode_message
 from harness.sim.apdu import Apdu, Response
-from harness.sim.ef_dir import decode_dir_record
-from harness.sim.ef_identity import decode_iccid, decode_imsi, decode_msisdn
-from harness.sim.ef_service import decode_ad, decode_spn, decode_sst, decode_ust
-from harness.sim.ef_sms import decode_sms_record, decode_smsp
+from harness.sim.ef.dir import decode_dir_record
+from harness.sim.ef.identity import decode_iccid, decode_imsi, decode_msisdn
+from harness.sim.ef.service import decode_ad, decode_spn, decode_sst, decode_ust
+from harness.sim.ef.sms import decode_sms_record, decode_smsp
 from harness.sim.fcp import VECTORS as FCP_VECTORS
 from harness.sim.fcp import decode_fcp
 from harness.sim.gsm_response import VECTORS as GSM_VECTORS

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from harness.bench.labgrid import LabgridClient
-from harness.bench.labgrid_session import CoordinatorSession
+from harness.bench.labgrid.session import CoordinatorSession
 
 _READY_S = 20.0
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from harness.errors import ProfileError
-from harness.sim.ef_sms import decode_sms_record
+from harness.sim.ef.sms import decode_sms_record
 from harness.sim.gsm_response import decode_gsm_df_status
 from harness.virtual.card.layout import USIM_AID
 from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile

@@ -27,7 +27,7 @@ pytest.importorskip(
 from harness.bench import LabgridOptions, bench_from_dict, open_device
 from harness.bench.lab import FileLab
 from harness.bench.labgrid import LabgridClient, coordinator_address
-from harness.bench.labgrid_lease import HeldPlaces, lease_place
+from harness.bench.labgrid.lease import HeldPlaces, lease_place
 from harness.cli import main
 from harness.errors import ConfigError, CoordinatorError, PlaceBusyError
 from harness.modem import Modem

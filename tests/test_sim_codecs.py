@@ -16,8 +16,8 @@ from harness.sim.bcd import (
     encode_dialling_bcd,
     encode_swapped_bcd,
 )
-from harness.sim.ef_dir import AppRecord, decode_dir_record, encode_dir_record
-from harness.sim.ef_identity import (
+from harness.sim.ef.dir import AppRecord, decode_dir_record, encode_dir_record
+from harness.sim.ef.identity import (
     MsisdnRecord,
     alpha_id_body,
     decode_alpha_id,
@@ -30,7 +30,7 @@ from harness.sim.ef_identity import (
     encode_msisdn,
     luhn_ok,
 )
-from harness.sim.ef_service import (
+from harness.sim.ef.service import (
     AdminData,
     Spn,
     decode_ad,
@@ -42,7 +42,7 @@ from harness.sim.ef_service import (
     encode_sst,
     encode_ust,
 )
-from harness.sim.ef_sms import (
+from harness.sim.ef.sms import (
     Smsp,
     SmsRecord,
     SmsStatus,

@@ -9,7 +9,7 @@ import pytest
 from harness.errors import StatusWordError
 from harness.safety import SafetyPolicy
 from harness.sim.card import SimCard
-from harness.sim.ef_location import (
+from harness.sim.ef.location import (
     NO_KEY,
     NOT_UPDATED,
     EccRecord,
@@ -22,7 +22,7 @@ from harness.sim.ef_location import (
     decode_smss,
     decode_start,
 )
-from harness.sim.ef_service import decode_ust
+from harness.sim.ef.service import decode_ust
 from harness.sim.fcp import decode_fcp
 from harness.sim.pin_service import PinRef
 from harness.sim.virtual_link import VirtualLink

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.sim.ef_identity import decode_imsi
+from harness.sim.ef.identity import decode_imsi
 from harness.sim.gsm_response import (
     ChvStatus,
     GsmStructure,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from test_virtual_modem_support import modem_on_pty, new_card, unlock
 
-from harness.sim.ef_identity import encode_iccid
+from harness.sim.ef.identity import encode_iccid
 from harness.virtual.sim_view import SimView
 
 ICCID = "8988211000000000018"

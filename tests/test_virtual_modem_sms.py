@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from test_virtual_modem_support import RawPort, modem_on_pty, new_card, unlock
 
 from harness.sim.apdu import Apdu, Response
-from harness.sim.ef_sms import decode_sms_record
+from harness.sim.ef.sms import decode_sms_record
 from harness.sms.address import Address
 from harness.sms.pdu import SmsPdu
 from harness.sms.tpdu import SmsDeliver, SmsSubmit

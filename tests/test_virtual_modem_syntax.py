@@ -10,7 +10,7 @@ from harness.sms.vectors import PDU_VECTORS, PduVector
 from harness.virtual.modem import FaultConfig
 from harness.virtual.modem.at_syntax import Arg, AtSyntaxError, Kind, parse_line
 from harness.virtual.modem.faults import OutputShaper
-from harness.virtual.modem.sms_format import at_stat, split_body
+from harness.virtual.modem.sms.format import at_stat, split_body
 
 
 def test_a_line_without_at_is_ignored_and_prefix_is_case_insensitive() -> None:

@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import pytest
 
-from harness.sim.ef_dir import decode_dir_record
-from harness.sim.ef_identity import decode_iccid, decode_imsi
+from harness.sim.ef.dir import decode_dir_record
+from harness.sim.ef.identity import decode_iccid, decode_imsi
 from harness.sim.fcp import NO_SFI, Fcp, FileKind, PinStatus, decode_fcp
 from harness.virtual.card.layout import USIM_AID
 from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile, profile_from_dict

@@ -26,7 +26,7 @@ from harness.bench.config import (
 )
 from harness.bench.devices import OpenedDevice, open_device
 from harness.bench.labgrid import LabgridOptions
-from harness.bench.labgrid_lease import HeldPlaces, PlaceLease
+from harness.bench.labgrid.lease import HeldPlaces, PlaceLease
 
 __all__ = [
     "BenchConfig",

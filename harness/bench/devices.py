@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from harness.bench.config import DeviceConfig, reader_selector
 from harness.bench.labgrid import LabgridOptions
-from harness.bench.labgrid_lease import HeldPlaces, PlaceLease, lease_place
+from harness.bench.labgrid.lease import HeldPlaces, PlaceLease, lease_place
 from harness.modem import Modem
 from harness.safety import SafetyPolicy
 from harness.sim.card import SimCard

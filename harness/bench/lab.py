@@ -23,7 +23,7 @@ from harness.bench.capabilities import bench_capabilities, is_real
 from harness.bench.config import BenchConfig, DeviceConfig
 from harness.bench.devices import OpenedDevice, open_device
 from harness.bench.labgrid import LabgridOptions
-from harness.bench.labgrid_lease import HeldPlaces
+from harness.bench.labgrid.lease import HeldPlaces
 from harness.bench.locks import DeviceBusyError, acquire, default_lock_dir, lock_name
 from harness.bench.scenario_stage import bench_stage, scenario_bench
 from harness.errors import ConfigError

@@ -24,7 +24,7 @@ from harness.modem.pins import PinOps
 from harness.modem.power import PowerOps
 from harness.modem.sms_receive import SmsReceiveOps
 from harness.sim.card import SimCard
-from harness.sim.ef_identity import decode_iccid
+from harness.sim.ef.identity import decode_iccid
 from harness.sim.link import ApduTracer
 
 _IMEI_LENGTHS = range(14, 18)  # 15 digits; IMEISV 16; some answer 14 without check digit

@@ -5,7 +5,7 @@ Answers are bare text on most modems; some prefix them with the command name
 The ICCID has no 27.007 command: vendors answer `+QCCID:`, `+ICCID:`,
 `^ICCID:`, `!ICCID:`, `+CCID:`, `#CCID:` or bare digits, sometimes still
 nibble-swapped as stored in EF.ICCID (`98...`) and F-padded; the portable
-route is READ BINARY of EF.ICCID by +CRSM (decoded by harness.sim.ef_identity).
+route is READ BINARY of EF.ICCID by +CRSM (decoded by harness.sim.ef.identity).
 """
 
 from __future__ import annotations

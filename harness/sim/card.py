@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from harness.errors import CodecError, StatusWordError
 from harness.safety import SafetyPolicy
 from harness.sim.apdu import Apdu, Response
-from harness.sim.ef_dir import AppRecord, decode_dir_record
-from harness.sim.ef_identity import MsisdnRecord, decode_iccid, decode_imsi, decode_msisdn
-from harness.sim.ef_service import Spn, decode_spn
-from harness.sim.ef_sms import SmsRecord, decode_sms_record
+from harness.sim.ef.dir import AppRecord, decode_dir_record
+from harness.sim.ef.identity import MsisdnRecord, decode_iccid, decode_imsi, decode_msisdn
+from harness.sim.ef.service import Spn, decode_spn
+from harness.sim.ef.sms import SmsRecord, decode_sms_record
 from harness.sim.fcp import FileKind, decode_fcp
 from harness.sim.fids import (
     DF_GSM,

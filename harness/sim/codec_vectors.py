@@ -18,12 +18,12 @@ ALL_CODEC_MODULES: tuple[str, ...] = (
     "harness.sim.tlv",
     "harness.sim.fcp",
     "harness.sim.gsm_response",
-    "harness.sim.ef_identity",
-    "harness.sim.ef_service",
-    "harness.sim.ef_location",
+    "harness.sim.ef.identity",
+    "harness.sim.ef.service",
+    "harness.sim.ef.location",
     "harness.sim.gsmtap",
-    "harness.sim.ef_sms",
-    "harness.sim.ef_dir",
+    "harness.sim.ef.sms",
+    "harness.sim.ef.dir",
 )
 
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.sim.ef_dir import AppRecord, encode_dir_record
-from harness.sim.ef_identity import MsisdnRecord, encode_iccid, encode_imsi, encode_msisdn
-from harness.sim.ef_location import (
+from harness.sim.ef.dir import AppRecord, encode_dir_record
+from harness.sim.ef.identity import MsisdnRecord, encode_iccid, encode_imsi, encode_msisdn
+from harness.sim.ef.location import (
     EccRecord,
     Keys,
     Loci,
@@ -38,8 +38,8 @@ from harness.sim.ef_location import (
     encode_smss,
     encode_start,
 )
-from harness.sim.ef_service import AdminData, Spn, encode_ad, encode_spn, encode_sst, encode_ust
-from harness.sim.ef_sms import Smsp, SmsRecord, encode_sms_record, encode_smsp
+from harness.sim.ef.service import AdminData, Spn, encode_ad, encode_spn, encode_sst, encode_ust
+from harness.sim.ef.sms import Smsp, SmsRecord, encode_sms_record, encode_smsp
 from harness.virtual.card.access import ARR_RECORDS
 from harness.virtual.card.fs import (
     Access,

@@ -19,8 +19,8 @@ from typing import Any
 
 from harness.data import sim_profile
 from harness.errors import CodecError, ProfileError
-from harness.sim.ef_identity import alpha_id_body
-from harness.sim.ef_service import SPN_LENGTH
+from harness.sim.ef.identity import alpha_id_body
+from harness.sim.ef.service import SPN_LENGTH
 
 DEFAULT_PROFILE = sim_profile("default")
 

@@ -27,14 +27,14 @@ from harness.sms.status_report import SmsStatusReport
 from harness.sms.tpdu import SmsDeliver
 from harness.transcript import Channel, Direction, Transcript
 from harness.virtual.card.uicc import VirtualUicc
-from harness.virtual.modem.command_set import STANDARD_COMMANDS
+from harness.virtual.modem.commands.standard import STANDARD_COMMANDS
 from harness.virtual.modem.faults import FaultConfig, OutputShaper
 from harness.virtual.modem.firmware import Firmware
 from harness.virtual.modem.network import DefaultNetwork, Network
 from harness.virtual.modem.personalities import PERSONALITIES, Personality
 from harness.virtual.modem.ports import Connection, IoLoop, open_listener, open_pty
 from harness.virtual.modem.session import AtSession
-from harness.virtual.modem.sms_ack import ACK_TIMEOUT_S
+from harness.virtual.modem.sms.ack import ACK_TIMEOUT_S
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -40,8 +40,8 @@ from harness.virtual.modem.replies import (
 from harness.virtual.modem.settings import Settings
 from harness.virtual.modem.sim_io import SimError, SimIo
 from harness.virtual.modem.sim_state import SimState
-from harness.virtual.modem.sms_ack import ACK_TIMEOUT_S
-from harness.virtual.modem.sms_service import SmsService
+from harness.virtual.modem.sms.ack import ACK_TIMEOUT_S
+from harness.virtual.modem.sms.service import SmsService
 from harness.virtual.sim_view import SimPinView
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ Handler = Callable[["Firmware", AtCommand], "list[str] | Reply"]
 @dataclass(frozen=True)
 class CommandTable:
     """The commands a firmware runs, handed to it by whoever assembles the device
-    (harness.virtual.modem.command_set), so that command modules depend on the firmware
+    (harness.virtual.modem.commands.standard), so that command modules depend on the firmware
     and never the reverse. `sms`: the names whose PIN-gate refusal is +CMS, not +CME."""
 
     handlers: Mapping[str, Handler]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import harness.virtual.modem.vendor_commands as vc
+import harness.virtual.modem.commands.vendor as vc
 from harness.virtual.modem.hotplug import (
     GENERIC,
     HUAWEI,

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from harness.sim.apdu import Apdu, Response
 from harness.sim.card_protocol import CardLike  # not virtual_link: that loads the driver
-from harness.sim.ef_identity import MsisdnRecord, decode_iccid, decode_imsi, decode_msisdn
-from harness.sim.ef_sms import Smsp, decode_smsp, encode_smsp
+from harness.sim.ef.identity import MsisdnRecord, decode_iccid, decode_imsi, decode_msisdn
+from harness.sim.ef.sms import Smsp, decode_smsp, encode_smsp
 from harness.sim.fcp import Fcp, decode_fcp
 from harness.sim.fids import USIM_AID_PREFIX
 from harness.sim.t0 import exchange_with

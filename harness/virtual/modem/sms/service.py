@@ -33,8 +33,8 @@ from harness.virtual.modem.replies import CmsFault, PendingPrompt
 from harness.virtual.modem.settings import Settings
 from harness.virtual.modem.sim_io import SimError, SimIo
 from harness.virtual.modem.sim_state import SimState
-from harness.virtual.modem.sms_ack import ACK_TIMEOUT_S, AckWindow, Routed
-from harness.virtual.modem.sms_format import (
+from harness.virtual.modem.sms.ack import ACK_TIMEOUT_S, AckWindow, Routed
+from harness.virtual.modem.sms.format import (
     STAT_TO_STATUS,
     pdu_lines,
     split_body,
@@ -42,7 +42,7 @@ from harness.virtual.modem.sms_format import (
     text_header,
     user_text,
 )
-from harness.virtual.modem.sms_store import MessageStore, MeStore, SimStore
+from harness.virtual.modem.sms.store import MessageStore, MeStore, SimStore
 
 
 class SmsHost(Protocol):
@@ -84,7 +84,7 @@ class SmsService:
             self.indicate(text)
 
     def store_unacknowledged(self, routed: Routed, *, announce: bool) -> None:
-        """After an RP-ERROR: a DELIVER kept in <mem3> (see sms_ack); a report dropped."""
+        """After an RP-ERROR: a DELIVER kept in <mem3> (see the `ack` module); a report dropped."""
         if routed.is_report:
             return
         memory = self.fw.settings.cpms[2]

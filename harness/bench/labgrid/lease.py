@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from harness.bench.labgrid import LabgridClient, LabgridOptions, SerialEndpoint
+from harness.bench.labgrid.client import LabgridClient, LabgridOptions, SerialEndpoint
 from harness.errors import ConfigError, CoordinatorError
 
 log = logging.getLogger(__name__)

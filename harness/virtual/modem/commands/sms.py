@@ -19,7 +19,7 @@ from harness.virtual.modem.at_syntax import AtCommand, Kind
 from harness.virtual.modem.replies import CmeFault, CmsFault, PendingPrompt, Reply
 from harness.virtual.modem.sim_io import SimError
 from harness.virtual.modem.sim_state import SimState
-from harness.virtual.modem.sms_format import (
+from harness.virtual.modem.sms.format import (
     STAT_TEXT,
     TEXT_STAT,
     at_stat,
@@ -28,8 +28,8 @@ from harness.virtual.modem.sms_format import (
     text_header,
     user_text,
 )
-from harness.virtual.modem.sms_service import MEMORIES
-from harness.virtual.modem.sms_store import MessageStore
+from harness.virtual.modem.sms.service import MEMORIES
+from harness.virtual.modem.sms.store import MessageStore
 
 if TYPE_CHECKING:
     from harness.virtual.modem.firmware import Firmware, Handler

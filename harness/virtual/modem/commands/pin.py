@@ -14,7 +14,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from harness.virtual.modem.at_syntax import Arg, AtCommand, Kind
-from harness.virtual.modem.cmd_general import number
+from harness.virtual.modem.commands.general import number
 from harness.virtual.modem.replies import CmeFault, Reply
 from harness.virtual.modem.sim_io import (
     CHANGE,

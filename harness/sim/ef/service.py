@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from harness.errors import CodecError
 from harness.sim.codec_vectors import CodecVector
-from harness.sim.ef_identity import decode_alpha_id, encode_alpha_id
+from harness.sim.ef.identity import decode_alpha_id, encode_alpha_id
 
 SPN_LENGTH = 17
 AD_LENGTH = 4
@@ -127,42 +127,42 @@ def decode_ust(raw: bytes) -> set[int]:
 
 VECTORS: list[CodecVector] = [
     CodecVector(
-        name="ef_service: EF.SPN 'GSM-R CH' (docs/sources.md §4.10)",
+        name="ef.service: EF.SPN 'GSM-R CH' (docs/sources.md §4.10)",
         encoded=bytes.fromhex("0147534D2D52204348" + "FF" * 8),
         decoded=Spn("GSM-R CH", 0x01),
         encode=encode_spn,
         decode=decode_spn,
     ),
     CodecVector(
-        name="ef_service: EF.SPN in UCS2 (80), display condition 00",
+        name="ef.service: EF.SPN in UCS2 (80), display condition 00",
         encoded=bytes.fromhex("00" + "80041F04380440" + "FF" * 9),
         decoded=Spn("Пир", 0x00),
         encode=encode_spn,
         decode=decode_spn,
     ),
     CodecVector(
-        name="ef_service: EF.AD normal mode, 3-digit MNC (Android emulator, docs/sources.md §1.10)",
+        name="ef.service: EF.AD normal mode, 3-digit MNC (Android emulator, docs/sources.md §1.10)",
         encoded=bytes.fromhex("00000003"),
         decoded=AdminData(0x00, b"\x00\x00", 3),
         encode=encode_ad,
         decode=decode_ad,
     ),
     CodecVector(
-        name="ef_service: EF.AD type approval, OFM set, 2-digit MNC",
+        name="ef.service: EF.AD type approval, OFM set, 2-digit MNC",
         encoded=bytes.fromhex("80000102"),
         decoded=AdminData(0x80, b"\x00\x01", 2),
         encode=encode_ad,
         decode=decode_ad,
     ),
     CodecVector(
-        name="ef_service: EF.SST services 1, 2, 4, 7 (CHV1 disable, ADN, SMS, PLMN selector)",
+        name="ef.service: EF.SST services 1, 2, 4, 7 (CHV1 disable, ADN, SMS, PLMN selector)",
         encoded=bytes.fromhex("CF30"),
         decoded={1, 2, 4, 7},
         encode=lambda services: encode_sst(services, 2),
         decode=decode_sst,
     ),
     CodecVector(
-        name="ef_service: EF.UST services 2, 10, 12, 19, 21",
+        name="ef.service: EF.UST services 2, 10, 12, 19, 21",
         encoded=bytes.fromhex("020A1400"),
         decoded={2, 10, 12, 19, 21},
         encode=lambda services: encode_ust(services, 4),

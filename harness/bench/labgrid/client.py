@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from harness.bench.labgrid_session import DEFAULT_PORT, CoordinatorSession, grpc_status
+from harness.bench.labgrid.session import DEFAULT_PORT, CoordinatorSession, grpc_status
 from harness.errors import (
     ConfigError,
     CoordinatorError,

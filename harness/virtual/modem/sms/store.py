@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from harness.sim.ef_sms import SMS_BODY_LENGTH, SMS_RECORD_LENGTH
+from harness.sim.ef.sms import SMS_BODY_LENGTH, SMS_RECORD_LENGTH
 from harness.virtual.modem.replies import CmsFault
 from harness.virtual.modem.sim_io import EF_SMS, SimError, SimIo
 

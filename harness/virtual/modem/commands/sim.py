@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from harness.errors import CodecError
 from harness.sim.apdu import Apdu, Response
 from harness.virtual.modem.at_syntax import AtCommand, Kind
-from harness.virtual.modem.cmd_general import number
-from harness.virtual.modem.cmd_pin import COMMANDS as PIN_COMMANDS
+from harness.virtual.modem.commands.general import number
+from harness.virtual.modem.commands.pin import COMMANDS as PIN_COMMANDS
 from harness.virtual.modem.replies import CmeFault
 from harness.virtual.modem.sim_io import DEFAULT_DF, SimError
 

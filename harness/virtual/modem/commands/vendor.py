@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from harness.virtual.modem.at_syntax import AtCommand, Kind
-from harness.virtual.modem.cmd_general import number
+from harness.virtual.modem.commands.general import number
 from harness.virtual.modem.replies import CmeFault
 from harness.virtual.modem.sim_state import SimState
 

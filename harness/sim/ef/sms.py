@@ -24,7 +24,7 @@ from enum import IntEnum
 from harness.errors import CodecError
 from harness.sim.bcd import bcd_length, decode_dialling_bcd, encode_dialling_bcd
 from harness.sim.codec_vectors import CodecVector
-from harness.sim.ef_identity import decode_alpha_id, encode_alpha_id, number_text, number_toa
+from harness.sim.ef.identity import decode_alpha_id, encode_alpha_id, number_text, number_toa
 
 SMS_RECORD_LENGTH = 176
 SMS_BODY_LENGTH = SMS_RECORD_LENGTH - 1
@@ -233,28 +233,28 @@ def _padded_body(content: bytes) -> bytes:
 
 VECTORS: list[CodecVector] = [
     CodecVector(
-        name="ef_sms: MT unread record holding docs/sources.md §5.8 V1",
+        name="ef.sms: MT unread record holding docs/sources.md §5.8 V1",
         encoded=b"\x03" + _padded_body(_V1),
         decoded=SmsRecord(SmsStatus.MT_UNREAD, _padded_body(_V1)),
         encode=encode_sms_record,
         decode=decode_sms_record,
     ),
     CodecVector(
-        name="ef_sms: MO to-be-sent record holding docs/sources.md §5.8 V4 (no SC address)",
+        name="ef.sms: MO to-be-sent record holding docs/sources.md §5.8 V4 (no SC address)",
         encoded=b"\x07" + _padded_body(_V4),
         decoded=SmsRecord(SmsStatus.MO_UNSENT, _padded_body(_V4)),
         encode=encode_sms_record,
         decode=decode_sms_record,
     ),
     CodecVector(
-        name="ef_sms: free record",
+        name="ef.sms: free record",
         encoded=b"\x00" + b"\xff" * SMS_BODY_LENGTH,
         decoded=SmsRecord(SmsStatus.FREE, b"\xff" * SMS_BODY_LENGTH),
         encode=encode_sms_record,
         decode=decode_sms_record,
     ),
     CodecVector(
-        name="ef_sms: EF.SMSP SC +4915790109999, PID/DCS 00, VP 3 days (docs/sources.md §4.10)",
+        name="ef.sms: EF.SMSP SC +4915790109999, PID/DCS 00, VP 3 days (docs/sources.md §4.10)",
         encoded=bytes.fromhex("FF" * 12 + "E1" + "FF" * 12 + "0891945197109099F9FFFFFF" + "0000A9"),
         decoded=Smsp(
             sc_address="+4915790109999", sc_address_toa=0x91, pid=0x00, dcs=0x00, validity=0xA9
@@ -263,7 +263,7 @@ VECTORS: list[CodecVector] = [
         decode=decode_smsp,
     ),
     CodecVector(
-        name="ef_sms: EF.SMSP with alpha, TP-DA of unknown TON, all parameters present",
+        name="ef.sms: EF.SMSP with alpha, TP-DA of unknown TON, all parameters present",
         encoded=bytes.fromhex(
             "534D5343FF" + "E0" + "0A811032547698FFFFFFFFFF" + "07912143658709F1FFFFFFFF" + "000400"
         ),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from harness.errors import CodecError
 from harness.sim.codec_vectors import CodecVector
-from harness.sim.ef_identity import alpha_id_body, decode_alpha_id
+from harness.sim.ef.identity import alpha_id_body, decode_alpha_id
 from harness.sim.tlv import decode_tlvs, encode_tlv
 
 _TEMPLATE = 0x61
@@ -78,14 +78,14 @@ _USIM_AID = bytes.fromhex("A0000000871002FFFFFFFF8907090000")
 
 VECTORS: list[CodecVector] = [
     CodecVector(
-        name="ef_dir: USIM 'USim1' (docs/sources.md §4.10, without the 73 object)",
+        name="ef.dir: USIM 'USim1' (docs/sources.md §4.10, without the 73 object)",
         encoded=bytes.fromhex("61194F10" + _USIM_AID.hex() + "50055553696D31") + b"\xff" * 11,
         decoded=AppRecord(_USIM_AID, "USim1"),
         encode=lambda rec: encode_dir_record(rec, 38),
         decode=decode_dir_record,
     ),
     CodecVector(
-        name="ef_dir: ISIM with a discretionary data object kept",
+        name="ef.dir: ISIM with a discretionary data object kept",
         encoded=bytes.fromhex(
             "611F4F10A0000000871004FFFFFFFF8907090000" + "500449536D31" + "7305800301FF00"
         )

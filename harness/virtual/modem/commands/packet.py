@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from harness.virtual.modem.at_syntax import AtCommand, Kind
-from harness.virtual.modem.cmd_general import number
+from harness.virtual.modem.commands.general import number
 from harness.virtual.modem.pdp import MAX_APN, MAX_CID, PDP_TYPES, PdpContext
 from harness.virtual.modem.replies import CmeFault
 
