@@ -43,6 +43,19 @@ def test_a_hook_gets_its_values_as_placeholders_and_environment(tmp_path: Path) 
     assert env_line == f"report_lost +15555550118 lab.toml {tmp_path} False"
 
 
+@pytest.mark.parametrize(
+    "name", ["SIM_PUK", "SIMHARNESS_VIRTUAL_PIN", "CAMARA_TOKEN", "LAB_PIN2", "ADM1"]
+)
+def test_a_hook_never_sees_a_secret_shaped_variable_the_bench_file_did_not_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.setenv(name, "12345678")
+    monkeypatch.setenv("LAB_SITE", "bench-3")  # an ordinary variable still gets through
+    script = f"import os; print({name!r} in os.environ, os.environ.get('LAB_SITE'))"
+    output = run_hook(Hook("send_otp", (PY, "-c", script)), {}, cwd=tmp_path, bench="lab.toml")
+    assert output.stdout.split() == ["False", "bench-3"]
+
+
 def test_a_failing_hook_names_the_step_the_status_and_the_stderr_tail(tmp_path: Path) -> None:
     script = "import sys; sys.stderr.write('x' * 1000 + 'operator API said 503'); sys.exit(4)"
     with pytest.raises(HookError) as caught:

@@ -15,17 +15,38 @@ from __future__ import annotations
 import io
 import re
 
-from harness.errors import HarnessError, PinBlockedError
+from harness.errors import HarnessError, PinBlockedError, SafetyRefusal
 from harness.modem import Modem, SimState
 from harness.safety import SafetyPolicy, Spend
 from harness.transcript import Transcript
 from harness.transport import ByteStream
 
-__all__ = ["CounterGate"]
+__all__ = ["CounterGate", "presents_secret"]
 
 _CPIN = re.compile(r"\+CPIN\s*=", re.IGNORECASE)
 _FACILITY = re.compile(r"\+C(?:LCK|PWD)\s*=\s*\"?([A-Za-z0-9]{2})", re.IGNORECASE)
-_CSIM_INS = re.compile(r"\+CSIM\s*=\s*\d+\s*,\s*\"?[0-9A-Fa-f]{2}([0-9A-Fa-f]{2})", re.IGNORECASE)
+_CSIM_HEADER = re.compile(
+    r"\+CSIM\s*=\s*\d+\s*,\s*\"?[0-9A-Fa-f]{2}([0-9A-Fa-f]{2})[0-9A-Fa-f]{2}([0-9A-Fa-f]{2})",
+    re.IGNORECASE,
+)
+# Forms that present a secret but that the gate cannot map to one counter: +CGLA (an APDU
+# on a logical channel), MMI strings (**04*/**042*/**05*/**052*, TS 22.030 §6.6) by ATD or
+# +CUSD, +CPIN2, and vendor PIN commands. Scripts may not send them at all.
+_UNCLASSIFIED = re.compile(
+    r"\+CGLA\s*=|\*\*0[45]2?\*|\+CPIN2\s*=|\^CPIN\s*=|%CPIN\s*=|\$QCPIN\s*=|\*EPIN\s*=",
+    re.IGNORECASE,
+)
+_SECRET_COMMAND = re.compile(
+    r"\+CPIN\s*=|\+CLCK\s*=|\+CPWD\s*=|\+CSIM\s*=|" + _UNCLASSIFIED.pattern, re.IGNORECASE
+)
+_PIN_INS = {"20", "24", "26", "28"}  # VERIFY, CHANGE, DISABLE, ENABLE (TS 102 221 §11.1.9-12)
+_KEY_REFS = {"01": ("pin1", "puk1", 1), "81": ("pin2", "puk2", 2)}  # TS 102 221 §9.5.1
+
+
+def presents_secret(line: str) -> bool:
+    """Whether a line presents a secret in a form masking may not recognise (MMI strings,
+    +CGLA, +CPIN2, vendor PIN commands): such a line goes to the gate, which refuses it."""
+    return _UNCLASSIFIED.search(line) is not None
 
 
 class _Lent:
@@ -82,13 +103,35 @@ class CounterGate:
 
 
 def _spends(modem: Modem, command: str) -> tuple[Spend, str, str]:
-    """Which counter a secret-bearing line spends (unknown lines: PIN1, the common case)."""
+    """Which counter a secret-bearing line spends; SafetyRefusal for a line the gate cannot
+    map to exactly one PIN1/PIN2/PUK1/PUK2 counter (it is not sent)."""
+    found = _SECRET_COMMAND.findall(command)
+    if len(found) > 1:
+        raise _refusal("holds more than one PIN/PUK command; put each on its own line")
+    if _UNCLASSIFIED.search(command):
+        raise _refusal(
+            "uses a PIN/PUK form the gate cannot check (+CGLA, an MMI string, +CPIN2 or a "
+            'vendor PIN command); use +CPIN, +CLCK/+CPWD "SC"/"P2" or +CSIM instead'
+        )
+    csim = _CSIM_HEADER.search(command)
+    if csim is not None:
+        ins, p2 = csim.group(1).upper(), csim.group(2).upper()
+        if ins not in _PIN_INS and ins != "2C":
+            raise _refusal("sends a +CSIM command with a secret that is not a PIN command")
+        if p2 not in _KEY_REFS:
+            raise _refusal("addresses a key other than PIN1/PIN2 (an ADM key?) over +CSIM")
+        pin, puk, number = _KEY_REFS[p2]
+        if ins == "2C":
+            return Spend.PUK, puk, f"PUK{number}"
+        return Spend.PIN, pin, f"PIN{number}"
     facility = _FACILITY.search(command)
-    if facility is not None and facility.group(1).upper() == "P2":
-        return Spend.PIN, "pin2", "PIN2"
-    csim = _CSIM_INS.search(command)
-    if csim is not None and csim.group(1).upper() == "2C":
-        return Spend.PUK, "puk1", "PUK1"
+    if facility is not None:
+        code = facility.group(1).upper()
+        if code in ("P2", "FD"):  # +CPWD="P2" and +CLCK="FD" (fixed dialling) present PIN2
+            return Spend.PIN, "pin2", "PIN2"
+        if code != "SC":
+            raise _refusal(f'uses facility "{code}", which the gate does not check')
+        return Spend.PIN, "pin1", "PIN1"
     if _CPIN.search(command):
         state = modem.sim_state()
         if state is SimState.SIM_PUK:
@@ -97,4 +140,9 @@ def _spends(modem: Modem, command: str) -> tuple[Spend, str, str]:
             return Spend.PUK, "puk2", "PUK2"
         if state is SimState.SIM_PIN2:
             return Spend.PIN, "pin2", "PIN2"
-    return Spend.PIN, "pin1", "PIN1"
+        return Spend.PIN, "pin1", "PIN1"
+    raise _refusal("presents a secret outside +CPIN, +CLCK, +CPWD and +CSIM")
+
+
+def _refusal(why: str) -> SafetyRefusal:
+    return SafetyRefusal(f"script line refused, nothing sent: it {why}")

@@ -27,6 +27,7 @@ from typing import TextIO
 
 from pexpect import EOF, TIMEOUT
 
+from harness.at_script.gate import presents_secret
 from harness.at_script.language import (
     Expect,
     ExpectNot,
@@ -42,7 +43,7 @@ from harness.at_script.language import (
     substitute,
 )
 from harness.at_script.spawn import TransportSpawn
-from harness.errors import DeviceGoneError, HarnessError
+from harness.errors import DeviceGoneError, HarnessError, SafetyRefusal
 from harness.secrets import MASK, Secret, mask_text
 from harness.transcript import Channel, Direction, Transcript
 from harness.transport import ByteStream
@@ -142,9 +143,16 @@ class _Run:
     def send(self, step: Send) -> None:
         raw = substitute(step.text, self.values)
         shown = self.mask(substitute(step.text, self.shown_values()))
-        if self.gate is not None and (
-            any(name in self.secrets for name in references(step.text)) or mask_text(raw) != raw
+        if (
+            any(name in self.secrets for name in references(step.text))
+            or mask_text(raw) != raw
+            or presents_secret(raw)
         ):
+            if self.gate is None:  # no counter check, no secret on the line
+                raise SafetyRefusal(
+                    f"{self.script.name}: a line presents a PIN/PUK but this run has no counter "
+                    "gate; run the script with `simharness script run` (nothing sent)"
+                )
             self.settle()
             self.gate(raw)
         self.echoes[raw] = shown

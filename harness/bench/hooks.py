@@ -132,6 +132,15 @@ def _placeholder_problem(arg: str) -> str | None:
     return None
 
 
+# Environment names that carry a secret by convention (SIM_PIN, SIMHARNESS_VIRTUAL_PUK,
+# CAMARA_TOKEN, ...): never passed to a hook, whatever the bench file names.
+_SECRET_NAME = re.compile(r"(^|_)(PIN\d?|PUK\d?|ADM\d?|TOKEN|PASSWORD|SECRET|KEY)($|_)", re.I)
+
+
+def _secret_name(name: str) -> bool:
+    return _SECRET_NAME.search(name) is not None
+
+
 def run_hook(
     hook: Hook,
     values: Mapping[str, str],
@@ -143,7 +152,7 @@ def run_hook(
     """Run `hook` with `values` for its placeholders and environment; its output, or HookError."""
     filled = {name: values.get(name, "") for name in PLACEHOLDERS} | {"step": hook.step}
     argv = hook.command(filled)
-    env = {k: v for k, v in os.environ.items() if k not in hide_env}
+    env = {k: v for k, v in os.environ.items() if k not in hide_env and not _secret_name(k)}
     env |= {f"SIMHARNESS_{k.upper()}": v for k, v in filled.items()}
     env["SIMHARNESS_BENCH"] = bench
     shown = " ".join(argv)

@@ -138,7 +138,11 @@ def bench_stage(
             _ready_to_send(sender, setup.sender, scenario.delivery_timeout_s)
         here = stdin is not None and stdin.isatty()
         engineer = BenchEngineer(stdin=stdin, out=out) if here else None
-        hide = [v for v in (scenario.pin_env, scenario.replacement_pin_env) if v]
+        # Every variable the bench file names for a secret, besides the names hooks.py
+        # hides by their shape: a hook never sees a PIN, a PUK or a token.
+        named = [scenario.pin_env, scenario.replacement_pin_env]
+        named += [d.pin_env for d in setup.bench.devices] + [d.puk_env for d in setup.bench.devices]
+        hide = [v for v in named if v]
         hands = BenchHands(scenario, setup.roles, engineer, sender, hide)
         assert scenario.msisdn is not None  # checked with the bench file
         yield Stage(

@@ -51,7 +51,11 @@ def add_attack_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     attack = commands.add_parser("attack", help="PIN guessing campaigns and the weak-PIN audit")
     sub = attack.add_subparsers(dest="attack_command", required=True)
 
-    pin = sub.add_parser("pin", help="guess a SIM's PIN1/PIN2/PUK within a safety budget")
+    pin = sub.add_parser(
+        "pin",
+        help="guess a SIM's PIN1/PIN2/PUK within a safety budget",
+        epilog="exit status: 0 done; 1 a reset trick gave a try back; 2 error",
+    )
     where = pin.add_mutually_exclusive_group(required=True)
     where.add_argument("--port", help="a modem: device path, socket://, rfc2217:// (REAL)")
     where.add_argument("--reader", help="a PC/SC reader: name, index or /regex/ (REAL)")

@@ -49,7 +49,11 @@ EXIT_CODES = {Verdict.PROTECTED: 0, Verdict.VULNERABLE: 1, Verdict.INCONCLUSIVE:
 
 
 def add_scenario_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    scenario = commands.add_parser("scenario", help="run a stolen-phone scenario")
+    scenario = commands.add_parser(
+        "scenario",
+        help="run a stolen-phone scenario",
+        epilog="exit status: 0 PROTECTED; 1 VULNERABLE; 2 error; 3 INCONCLUSIVE (nothing proven)",
+    )
     scenario.add_argument("name", choices=tuple(SCENARIOS))
     pin = scenario.add_mutually_exclusive_group()
     pin.add_argument(
