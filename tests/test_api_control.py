@@ -253,3 +253,13 @@ def test_a_sim_goes_into_a_reader_slot_through_the_api(pcscd: PrivatePcscd) -> N
         back = httpx.post(f"{server.url}/sims/victim/insert", json={"modem": "owner"}, timeout=15)
         assert back.json()["where"] == "modem owner"
         wait_for_card(readers[1]["name"], present=False, timeout=10)
+
+
+def test_a_remote_operator_api_needs_a_real_token(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The placeholder token is only for the local virtual bench; nothing is sent elsewhere."""
+    monkeypatch.delenv("CAMARA_TOKEN", raising=False)
+    api = "https://operator.example.invalid/camara"
+    assert main(["operator", "sim-swap", "+15555550118", "--api", api]) == 2
+    assert "set CAMARA_TOKEN" in capsys.readouterr().err

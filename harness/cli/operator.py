@@ -11,10 +11,12 @@ from __future__ import annotations
 import argparse
 import os
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from tabulate import tabulate
 
 from harness.cli.api_client import BenchApi, add_api_option, resolve_api
+from harness.errors import ConfigError
 from harness.secrets import Secret
 
 if TYPE_CHECKING:
@@ -83,11 +85,21 @@ def _subscribers(args: argparse.Namespace) -> int:
     return 0
 
 
+_LOCAL_BENCH_TOKEN = "virtual-bench"  # noqa: S105 - the local virtual bench takes any token
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 def _client(args: argparse.Namespace) -> CamaraClient:
     from harness.camara import CamaraClient  # noqa: PLC0415 - httpx only when used
 
-    token = os.environ.get(TOKEN_ENV, "").strip() or "virtual-bench"
-    return CamaraClient(resolve_api(args.api), Secret(token))
+    url = resolve_api(args.api)
+    token = os.environ.get(TOKEN_ENV, "").strip() or _LOCAL_BENCH_TOKEN
+    if token == _LOCAL_BENCH_TOKEN and urlsplit(url).hostname not in _LOOPBACK:
+        raise ConfigError(
+            f"{url} is not the local virtual bench: set {TOKEN_ENV} to the operator's "
+            "access token (the virtual bench accepts any token)"
+        )
+    return CamaraClient(url, Secret(token))
 
 
 def _sim_swap(args: argparse.Namespace) -> int:
