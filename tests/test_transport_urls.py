@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rfc2217_server import rfc2217_server
 from test_virtual_modem_support import new_card
 
 from harness.cli import main
@@ -18,6 +17,7 @@ from harness.modem import Modem, SimState
 from harness.secrets import Secret
 from harness.transport import SerialTransport
 from harness.virtual.modem import VirtualModem
+from tests.rfc2217_bridge import Rfc2217Bridge
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "at_scripts"
 
@@ -30,8 +30,8 @@ def tcp_modem() -> Iterator[str]:
 
 @pytest.fixture
 def rfc2217_url(tcp_modem: str) -> Iterator[str]:
-    with rfc2217_server(tcp_modem) as url:
-        yield url
+    with Rfc2217Bridge(int(tcp_modem.rsplit(":", 1)[1])) as bridge:
+        yield f"rfc2217://127.0.0.1:{bridge.port}"
 
 
 def test_the_driver_over_rfc2217_reads_unlocks_and_writes(rfc2217_url: str) -> None:
