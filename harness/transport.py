@@ -67,6 +67,7 @@ class SerialTransport:
         self._exclusive = exclusive
         self._write_timeout = write_timeout
         self._port: Any = None
+        self._fd: int | None = None  # a device path's descriptor while open (the fast path)
 
     @property
     def url(self) -> str:
@@ -100,11 +101,14 @@ class SerialTransport:
         except (serial.SerialException, OSError, ValueError, NotImplementedError) as exc:
             raise self._open_error(exc) from exc
         self._port = port
+        fd = getattr(port, "fd", None) if self.is_device_path else None
+        self._fd = fd if isinstance(fd, int) else None
         log.debug("opened %s", self._url)
 
     def close(self) -> None:
         """Close the line (idempotent); errors from a vanished device are ignored."""
         port, self._port = self._port, None
+        self._fd = None
         if port is None:
             return
         try:
@@ -113,13 +117,12 @@ class SerialTransport:
             log.debug("closing %s: %s (ignored)", self._url, exc)
 
     def write(self, data: bytes) -> None:
-        port = self._require_open()
-        fd = getattr(port, "fd", None) if self.is_device_path else None
+        fd = self._fd
         try:
-            if isinstance(fd, int):
+            if fd is not None:
                 self._write_fd(fd, data)
             else:
-                port.write(data)
+                self._require_open().write(data)
         except serial.SerialTimeoutException:
             raise self._write_stalled(len(data)) from None
         except (serial.SerialException, OSError) as exc:
@@ -154,10 +157,10 @@ class SerialTransport:
         """Return 1..max_bytes bytes that are available, or b"" once `timeout` seconds pass."""
         if max_bytes < 1:
             raise ValueError("max_bytes must be at least 1")
-        port = self._require_open()
-        fd = getattr(port, "fd", None) if self.is_device_path else None
-        if isinstance(fd, int):
+        fd = self._fd
+        if fd is not None:
             return self._read_fd(fd, timeout, max_bytes)
+        port = self._require_open()
         try:
             # Setting pyserial's timeout reconfigures the port (tcsetattr) even when the
             # value is unchanged: set it only when it changes.

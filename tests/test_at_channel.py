@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import types
 from collections.abc import Iterator
 
 import pytest
@@ -330,3 +332,40 @@ def test_transcript_records_tx_and_rx_with_the_pin_masked(
     assert b"+CME ERROR: 16" in rx and b"+CSQ: 18,99" in rx
     assert b"1234" not in tx + rx
     assert b'AT+CPIN="****"' in rx
+
+
+def _texts_reachable_from(root: object, *, stop_at: object) -> list[str | bytes | bytearray]:
+    """Every str/bytes object reachable from `root`, not walking into `stop_at`,
+    modules, classes or functions (shared code, not the channel's state)."""
+    skip = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType)
+    seen: set[int] = {id(stop_at)}
+    found: list[str | bytes | bytearray] = []
+    todo = [root]
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen or isinstance(obj, skip):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, (str, bytes, bytearray)):
+            found.append(obj)
+            continue
+        todo.extend(gc.get_referents(obj))
+    return found
+
+
+def test_the_channel_keeps_no_pin_once_the_command_is_done(
+    modem: Responder, stream_cls: type[FakeStream]
+) -> None:
+    """Command lines are remembered (harness.at.channel._Plan) only when nothing in
+    them is masked; the echo, the framer and the exchange are let go."""
+    modem.echo = True
+    modem.answers['AT+CPIN="8642"'] = OK
+    stream = stream_cls(modem, chunker=one_byte_chunks)
+    with AtChannel(stream, name="fake0") as at:
+        at.command("AT")
+        at.command('AT+CPIN="8642"')
+        at.command('AT+CPIN="8642"')
+        at.command("AT+CSQ")
+        texts = _texts_reachable_from(at, stop_at=stream)
+    assert any("AT+CSQ" in str(text) for text in texts)  # the walk does reach the state
+    assert not [text for text in texts if "8642" in str(text)]

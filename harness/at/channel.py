@@ -26,12 +26,13 @@ import threading
 import time
 from collections.abc import Sequence
 from types import TracebackType
+from typing import NamedTuple
 
 from harness.at.commands import default_timeout, inferred_prefixes
 from harness.at.framer import CTRL_Z
 from harness.at.intake import Exchange, Intake
 from harness.at.reader import open_reader
-from harness.at.response import AtResponse, raise_for_final
+from harness.at.response import OK, AtResponse, raise_for_final
 from harness.at.urc import Urc, UrcHandler, UrcPattern, UrcQueue
 from harness.errors import (
     AtCommandError,
@@ -51,6 +52,16 @@ log = logging.getLogger(__name__)
 ESC = b"\x1b"
 _FORBIDDEN_IN_COMMAND = re.compile("[\r\n\x1a\x1b]")
 _LOCK_SLACK_S = 185.0  # a queued command may wait for the slowest running one (+COPS=?)
+_PLANS_KEPT = 256  # distinct command lines whose plan a channel remembers
+
+
+class _Plan(NamedTuple):
+    """What the channel works out from a command line before sending it."""
+
+    label: str  # "<port>: <masked command>", what errors name
+    prefixes: tuple[str, ...]  # expected info-line prefixes (harness.at.commands)
+    timeout: float  # default deadline (harness.at.commands)
+    line: bytes  # the line as sent, CR-terminated
 
 
 class AtChannel:
@@ -81,9 +92,9 @@ class AtChannel:
         self._serial = threading.Lock()
         self._failure: TransportError | None = None
         self._closed = False
-        self._intake = Intake(
-            self._lock, self._urcs, self._record_rx, name=name, idle_flush=idle_flush
-        )
+        self._plans: dict[str, _Plan] = {}
+        record = None if transcript is None else self._record_rx
+        self._intake = Intake(self._lock, self._urcs, record, name=name, idle_flush=idle_flush)
         self._reader = open_reader(stream, self._intake, self._fail, name=name, poll=poll_interval)
         self._reader.start()
 
@@ -114,29 +125,32 @@ class AtChannel:
         (command, deadline, bytes so far), TransportError; their `command` reads
         "<name>: <command with secrets masked>".
         """
-        masked = mask_text(cmd)
-        self._check_caller(cmd, masked, pdu)
-        # Metadata from the masked text: the same answer, and no PIN kept in a cache.
-        expected = tuple(prefixes) or inferred_prefixes(masked)
-        limit = timeout if timeout is not None else default_timeout(masked, self._default_timeout)
-        if not self._serial.acquire(timeout=limit + _LOCK_SLACK_S):
+        self._check_thread(cmd)
+        plan = self._plan(cmd)
+        if pdu is not None:
+            self._check_text(pdu, "PDU", plan.label)
+        expected = tuple(prefixes) or plan.prefixes
+        limit = timeout if timeout is not None else plan.timeout
+        # Try the free lock first: the timed acquire costs more even when uncontended.
+        serial = self._serial
+        if not (serial.acquire(False) or serial.acquire(timeout=limit + _LOCK_SLACK_S)):
             raise HarnessTimeout(
-                f"{self.name}: {masked}: the channel stayed busy with another command; "
+                f"{plan.label}: the channel stayed busy with another command; "
                 f"check for a stuck caller thread."
             )
         try:
             self._raise_if_unusable()
-            label = f"{self.name}: {masked}"
-            exchange = Exchange(label, expected, wants_prompt=pdu is not None)
-            self._run(exchange, cmd, pdu, limit, info_grace)
+            exchange = Exchange(plan.label, expected, pdu is not None)
+            self._run(exchange, cmd, plan.line, pdu, limit, info_grace)
             with self._lock:
                 lines, final = list(exchange.lines), exchange.final
             if final is None:
                 return AtResponse(lines, "")
-            raise_for_final(final, label)
+            if final is not OK:
+                raise_for_final(final, plan.label)
             return AtResponse(lines, final.line)
         finally:
-            self._serial.release()
+            serial.release()
 
     def on_urc(self, pattern: UrcPattern, handler: UrcHandler) -> int:
         """Route URCs matching `pattern` (prefix str or compiled regex) to `handler`, on
@@ -191,22 +205,44 @@ class AtChannel:
 
     # ---- caller side -----------------------------------------------------------
 
-    def _check_caller(self, cmd: str, masked: str, pdu: str | None) -> None:
-        if threading.current_thread() is self._reader.thread or self._urcs.in_handler():
+    def _check_thread(self, cmd: str) -> None:
+        if threading.get_ident() == self._reader.thread.ident or self._urcs.in_handler():
             raise HarnessError(
-                f"{self.name}: {masked} was called from a URC handler; handlers run on the "
-                f"thread that reads the input and must hand work to another thread instead."
+                f"{self.name}: {mask_text(cmd)} was called from a URC handler; handlers run "
+                f"on the thread that reads the input and must hand work to another thread "
+                f"instead."
             )
-        for text, what in ((cmd, "command"), (pdu, "PDU")):
-            if text is None:
-                continue
-            if _FORBIDDEN_IN_COMMAND.search(text):
-                raise CodecError(
-                    f"{self.name}: {masked}: the {what} must be one line without CR, LF, "
-                    f"Ctrl-Z or ESC; the channel adds the terminator."
-                )
-            if not text.isascii():
-                raise CodecError(f"{self.name}: {masked}: the {what} must be ASCII text.")
+
+    def _plan(self, cmd: str) -> _Plan:
+        """The checked line's label, expected prefixes, default deadline and bytes.
+
+        Worked out once per distinct line and kept only for lines with nothing to
+        mask: no PIN is kept, and the metadata comes from the masked text anyway."""
+        plan = self._plans.get(cmd)
+        if plan is not None:
+            return plan
+        masked = mask_text(cmd)
+        label = f"{self.name}: {masked}"
+        self._check_text(cmd, "command", label)
+        plan = _Plan(
+            label,
+            inferred_prefixes(masked),
+            default_timeout(masked, self._default_timeout),
+            cmd.encode("ascii") + b"\r",
+        )
+        if masked == cmd and len(self._plans) < _PLANS_KEPT:
+            self._plans[cmd] = plan
+        return plan
+
+    @staticmethod
+    def _check_text(text: str, what: str, label: str) -> None:
+        if _FORBIDDEN_IN_COMMAND.search(text):
+            raise CodecError(
+                f"{label}: the {what} must be one line without CR, LF, Ctrl-Z or ESC; "
+                f"the channel adds the terminator."
+            )
+        if not text.isascii():
+            raise CodecError(f"{label}: the {what} must be ASCII text.")
 
     def _raise_if_unusable(self) -> None:
         failure = self._failure
@@ -221,7 +257,13 @@ class AtChannel:
         ) from failure
 
     def _run(
-        self, exchange: Exchange, cmd: str, pdu: str | None, limit: float, grace: float | None
+        self,
+        exchange: Exchange,
+        cmd: str,
+        line: bytes,
+        pdu: str | None,
+        limit: float,
+        grace: float | None,
     ) -> None:
         """Claim the input, send, and wait for the answer; always give the input back."""
         leading = self._reader.claim()
@@ -231,7 +273,7 @@ class AtChannel:
             with self._lock:
                 self._intake.begin(exchange, cmd)
             deadline = time.monotonic() + limit
-            self._write(cmd.encode("ascii") + b"\r")
+            self._write(line)
             if pdu is not None:
                 self._send_pdu(exchange, pdu, deadline, limit)
             self._wait(exchange, deadline, limit, grace)
@@ -242,7 +284,8 @@ class AtChannel:
                 self._reader.release()
 
     def _write(self, data: bytes) -> None:
-        self._record(Direction.TX, data)
+        if self._transcript is not None:
+            self._record(Direction.TX, data)
         try:
             self._stream.write(data)
         except DeviceGoneError as exc:  # later commands report the vanished device

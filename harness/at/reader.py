@@ -162,14 +162,14 @@ class SelectReader(InputReader):
         os.set_blocking(self._wake_w, False)
         self._pipe_open = True
         self._claimed = False
-        self._leader: threading.Thread | None = None
+        self._leader: int | None = None  # ident of the claiming thread
         self._stopping = False
         self._where = _Where.RUNNING
 
     def claim(self) -> bool:
         with self._mutex:
             self._claimed = True
-            self._leader = threading.current_thread()
+            self._leader = threading.get_ident()
             if self._where is _Where.POLLING:  # step aside now, not when the answer comes
                 self._poke()
         return True
@@ -199,7 +199,7 @@ class SelectReader(InputReader):
         with self._cond:
             self._stopping = True
         super().stop(timeout)
-        me = threading.current_thread()
+        me = threading.get_ident()
         with self._cond:
             self._cond.wait_for(lambda: self._leader in (None, me), timeout)
 

@@ -48,6 +48,9 @@ class Final:
 _PLAIN_FINAL_VALUES = {text: Final(kind, text) for text, kind in _PLAIN_FINALS.items()}
 """Finals without a payload, built once (frozen values; one per command otherwise)."""
 
+OK = _PLAIN_FINAL_VALUES["OK"]
+"""The final `parse_final` returns for every "OK" line (compare with `is`)."""
+
 
 def parse_final(text: str) -> Final | None:
     """The final result code on this line, or None when the line is not one."""

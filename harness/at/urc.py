@@ -151,7 +151,9 @@ class UrcQueue:
         self._next_id = 0
         self._queue: deque[Urc] = deque()
         self._failure: TransportError | None = None
-        self._in_handler = threading.local()
+        # Threads running a handler now. A set of idents, not a threading.local: this is
+        # asked on every command, and a missing thread-local attribute is slow to ask for.
+        self._handler_threads: set[int] = set()
 
     def add_handler(self, pattern: UrcPattern, handler: UrcHandler) -> int:
         """Register a handler; returns a token for `remove_handler`. First match wins."""
@@ -185,17 +187,18 @@ class UrcQueue:
         if handler is None:
             self.put(urc)
             return
-        self._in_handler.active = True
+        me = threading.get_ident()
+        self._handler_threads.add(me)
         try:
             handler(urc)
         except Exception:
             log.exception("%s: URC handler failed on %r", where, urc.prefix)
         finally:
-            self._in_handler.active = False
+            self._handler_threads.discard(me)
 
     def in_handler(self) -> bool:
         """True on a thread that is running a URC handler right now."""
-        return bool(getattr(self._in_handler, "active", False))
+        return threading.get_ident() in self._handler_threads
 
     def put(self, urc: Urc) -> None:
         with self._cond:
