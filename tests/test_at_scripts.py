@@ -22,7 +22,7 @@ from harness.at_script.gate import CounterGate
 from harness.at_script.language import Script, ScriptError, load_script, parse_script
 from harness.at_script.runner import ScriptFailure, ScriptResult, run_script
 from harness.cli import main
-from harness.errors import SafetyRefusal
+from harness.errors import ConfigError, SafetyRefusal
 from harness.modem import Modem, SimState
 from harness.secrets import Secret
 from harness.sms.address import Address
@@ -197,6 +197,20 @@ def test_a_missing_secret_is_an_error_before_the_port_is_opened(
     argv = ["script", "run", str(SCRIPTS / "unlock.at"), "--port", "/nonexistent/port"]
     assert main(argv) == 2
     assert "SIM_PIN" in capsys.readouterr().err
+
+
+def test_a_secret_too_short_to_mask_is_refused_before_the_port_is_opened(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 2-digit value masked by value would blank every "12" in the output; none is a PIN."""
+    monkeypatch.setenv("SIM_PIN", "12")
+    argv = ["script", "run", str(SCRIPTS / "unlock.at"), "--port", "/nonexistent/port"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "shorter than 4" in err and "/nonexistent/port" not in err
+    script = load_script(SCRIPTS / "unlock.at")
+    with pytest.raises(ConfigError, match="PIN"):
+        run_script(script, SerialTransport("/nonexistent/port"), secrets={"PIN": Secret("12")})
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,7 @@ from harness.at_script.language import (
     substitute,
 )
 from harness.at_script.spawn import TransportSpawn
-from harness.errors import DeviceGoneError, HarnessError, SafetyRefusal
+from harness.errors import ConfigError, DeviceGoneError, HarnessError, SafetyRefusal
 from harness.secrets import MASK, Secret, mask_text
 from harness.transcript import Channel, Direction, Transcript
 from harness.transport import ByteStream
@@ -54,6 +54,7 @@ _LINE = re.compile(r"([^\r\n]*)\r?\n")
 _PROMPT = re.compile(r"> ")
 _FINAL_ERROR = re.compile(r"^(ERROR|\+CME ERROR:.*|\+CMS ERROR:.*|COMMAND NOT SUPPORT|NO CARRIER)$")
 _SHOWN_MASK = MASK.strip('"')
+_MIN_SECRET = 4  # the shortest PIN; a shorter value would mask ordinary text ("12")
 _TAIL = 5
 _QUIET_S = 0.1  # a line this long silent has nothing more on its way
 _SETTLE_MAX_S = 2.0
@@ -85,10 +86,23 @@ def run_script(
     gate: Gate | None = None,
 ) -> ScriptResult:
     """Run every step; `ScriptFailure` at the first that does not hold."""
+    check_secrets(script, secrets)
+    return _Run(script, stream, secrets, transcript, out, gate).all()
+
+
+def check_secrets(script: Script, secrets: dict[str, Secret]) -> None:
+    """Every secret the script names has a value, and one long enough to mask."""
     missing = sorted(set(script.secrets) - set(secrets))
     if missing:
         raise ScriptFailure(f"{script.name}: no value for secret(s) {', '.join(missing)}")
-    return _Run(script, stream, secrets, transcript, out, gate).all()
+    short = sorted(name for name, value in secrets.items() if len(value.reveal()) < _MIN_SECRET)
+    if short:
+        raise ConfigError(
+            f"{script.name}: secret(s) {', '.join(short)} shorter than {_MIN_SECRET} "
+            f"characters; a PIN has 4-8 digits and a PUK 8 (TS 102 221 §9.5.1), and a "
+            f"shorter value could not be masked by value in output and transcripts. "
+            f"Check the environment variable."
+        )
 
 
 class _Run:
@@ -255,10 +269,8 @@ class _Run:
             self.transcript.record(Channel.AT, direction, data, "script")
 
     def mask(self, text: str) -> str:
-        for value in self.secrets.values():
-            secret = value.reveal()
-            if len(secret) >= 4:
-                text = text.replace(secret, _SHOWN_MASK)
+        for value in self.secrets.values():  # each at least _MIN_SECRET long (run_script)
+            text = text.replace(value.reveal(), _SHOWN_MASK)
         return mask_text(text)
 
     def shown_values(self) -> dict[str, str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from harness.at_script.gate import CounterGate
 from harness.at_script.language import load_script
-from harness.at_script.runner import ScriptFailure, run_script
+from harness.at_script.runner import ScriptFailure, check_secrets, run_script
 from harness.cli.options import add_transcript_option, transcript_for
 from harness.errors import ConfigError, SafetyRefusal
 from harness.secrets import Secret, read_secret
@@ -82,6 +82,7 @@ def _secrets(names: dict[str, str], overrides: list[str]) -> dict[str, Secret]:
 def _run(args: argparse.Namespace) -> int:
     script = load_script(args.file)
     secrets = _secrets(script.secrets, args.secret)  # before the port is touched
+    check_secrets(script, secrets)
     with transcript_for(args) as transcript, SerialTransport(args.port) as port:
         gate = CounterGate(port, name=args.port, vendor=args.vendor, transcript=transcript)
         try:
