@@ -7,11 +7,15 @@ raw secret never reaches a log, a transcript, JUnit XML or an exception text.
 Rules (the same for every caller):
 
 * AT: the secret fields of ``+CPIN``, ``+CPIN2``, ``^CPIN``, ``#PCT``,
-  ``^CARDLOCK`` (every field), ``+CLCK`` (the passwd only; fac, mode and class
-  stay), ``+CPWD`` (old and new), ``+CACM``/``+CAMM``/``+CPUC`` (their PIN2
-  passwd) each become ``"****"``: fixed length, so the PIN length does not
-  leak. Commands are found anywhere in a line (``AT+CMEE=1;+CPIN="1234"``),
-  any case, quoted or not, with spaces; ``=?`` test commands stay.
+  ``^CARDLOCK``, the vendor PIN commands ``%CPIN``, ``$QCPIN``, ``*EPIN`` (every
+  field), ``+CLCK`` (the passwd only; fac, mode and class stay), ``+CPWD`` (old
+  and new), ``+CACM``/``+CAMM``/``+CPUC`` (their PIN2 passwd) each become
+  ``"****"``: fixed length, so the PIN length does not leak. Commands are found
+  anywhere in a line (``AT+CMEE=1;+CPIN="1234"``), any case, quoted or not, with
+  spaces; ``=?`` test commands stay.
+* AT: the MMI PIN procedures of TS 22.030 §6.6 (``**04*``, ``**042*`` change
+  PIN/PIN2, ``**05*``, ``**052*`` unblock), anywhere in a line (``ATD``,
+  ``+CUSD``): what follows the procedure code up to ``#`` becomes ``"****"``.
 * AT ``+CSIM``/``+CGLA`` carrying a VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK APDU:
   the 5-byte header stays, every later hex digit becomes ``*``.
   ``+CRSM`` never carries a secret and is left alone.
@@ -51,6 +55,9 @@ _SECRET_FIELDS: dict[str, tuple[int, ...] | None] = {
     "^CPIN": None,
     "#PCT": None,
     "^CARDLOCK": None,
+    "%CPIN": None,  # vendor PIN entry forms (every field)
+    "$QCPIN": None,
+    "*EPIN": None,
     "+CLCK": (2,),
     "+CPWD": (1, 2),
     "+CACM": (0,),
@@ -61,7 +68,9 @@ _SECRET_FIELDS: dict[str, tuple[int, ...] | None] = {
 _APDU_FIELD: dict[str, int] = {"+CSIM": 1, "+CGLA": 2}
 
 # An extended command and its '='; never crosses a line end.
-_COMMAND = re.compile(r"([+^#])[ \t]*([A-Za-z][A-Za-z0-9]*)[ \t]*=", re.ASCII)
+_COMMAND = re.compile(r"([+^#%$*])[ \t]*([A-Za-z][A-Za-z0-9]*)[ \t]*=", re.ASCII)
+# An MMI PIN procedure (TS 22.030 §6.6.2, §6.6.3) and its supplementary information.
+_MMI = re.compile(r"(\*\*0[45]2?\*)[^#;\r\n\x1a\x1b]*")
 _HEX = frozenset("0123456789abcdefABCDEF")
 _HEADER_HEX = 10  # CLA INS P1 P2 Lc
 _LINE_ENDS = "\r\n\x1a\x1b"  # CR, LF, and the Ctrl-Z / ESC that end an SMS prompt
@@ -82,7 +91,7 @@ def mask_text(text: str) -> str:
             out.append(_mask_fields(text, name, spans))
             pos = end
     out.append(text[pos:])
-    return "".join(out)
+    return _MMI.sub(lambda found: found.group(1) + MASK, "".join(out))
 
 
 def mask_at_command(line: bytes) -> bytes:

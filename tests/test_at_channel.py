@@ -253,6 +253,33 @@ def test_device_gone_reaches_waiting_and_later_commands(
             at.wait_for("+CMTI:", timeout=5.0)
 
 
+def test_after_the_reader_died_a_new_thread_still_hears_that_the_device_is_gone(
+    modem: Responder, stream_cls: type[FakeStream]
+) -> None:
+    """A new thread may get the dead reader thread's ident: that is no URC handler."""
+    stream = stream_cls(modem)
+    with AtChannel(stream) as at:
+        stream.unplug()
+        with pytest.raises(DeviceGoneError):
+            at.command("AT")
+        at._reader.thread.join(2.0)  # gone: its ident is free for the next new thread
+        assert not at._reader.thread.is_alive()
+        outcomes: list[BaseException] = []
+
+        def later() -> None:
+            try:
+                at.command("AT")
+            except BaseException as exc:
+                outcomes.append(exc)
+
+        for _ in range(5):  # new threads, likely on the reader's old ident
+            thread = threading.Thread(target=later)
+            thread.start()
+            thread.join(2.0)
+        assert len(outcomes) == 5
+        assert all(isinstance(outcome, DeviceGoneError) for outcome in outcomes), outcomes
+
+
 def test_close_is_prompt_and_final(modem: Responder, stream_cls: type[FakeStream]) -> None:
     stream = stream_cls(modem)
     at = AtChannel(stream, poll_interval=0.05)
@@ -292,6 +319,14 @@ def test_bad_command_text_is_refused_before_sending(channel: AtChannel) -> None:
     with pytest.raises(CodecError):
         channel.command("AT+CMGS=24", pdu="00\x1a11")
     assert channel.command("AT").final == "OK"
+
+
+def test_a_refused_line_shows_no_part_of_a_pin(channel: AtChannel) -> None:
+    """Masking stops at a line end, so the error shows the line only up to it."""
+    with pytest.raises(CodecError) as refused:
+        channel.command('AT+CPIN="12\n34"')
+    assert "12" not in str(refused.value) and "34" not in str(refused.value)
+    assert 'AT+CPIN="****"' in str(refused.value)
 
 
 def test_command_from_a_urc_handler_is_refused(
@@ -357,14 +392,18 @@ def test_the_channel_keeps_no_pin_once_the_command_is_done(
     modem: Responder, stream_cls: type[FakeStream]
 ) -> None:
     """Command lines are remembered (harness.at.channel._Plan) only when nothing in
-    them is masked; the echo, the framer and the exchange are let go."""
+    them is masked and no four digits follow each other; the echo, the framer and
+    the exchange are let go."""
     modem.echo = True
     modem.answers['AT+CPIN="8642"'] = OK
+    modem.answers["AT+XPIN=8642"] = OK  # a vendor form masking does not know
     stream = stream_cls(modem, chunker=one_byte_chunks)
     with AtChannel(stream, name="fake0") as at:
         at.command("AT")
         at.command('AT+CPIN="8642"')
         at.command('AT+CPIN="8642"')
+        at.command("AT+XPIN=8642")
+        at.command("AT+XPIN=8642")
         at.command("AT+CSQ")
         texts = _texts_reachable_from(at, stop_at=stream)
     assert any("AT+CSQ" in str(text) for text in texts)  # the walk does reach the state

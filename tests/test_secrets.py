@@ -48,6 +48,12 @@ from harness.secrets import (
         ),
         ('AT+CGLA=1,26,"01260001083132333435FFFFFF"', 'AT+CGLA=1,26,"0126000108' + "*" * 16 + '"'),
         ('AT+CPIN="12', 'AT+CPIN="****"'),  # unterminated quote runs to the line end
+        ('AT%CPIN="1234"', 'AT%CPIN="****"'),
+        ('AT$QCPIN="1234"', 'AT$QCPIN="****"'),
+        ('AT*EPIN=1,"1234"', 'AT*EPIN="****","****"'),
+        ("ATD**04*1234*2468*2468#;", 'ATD**04*"****"#;'),  # TS 22.030 §6.6.2
+        ('AT+CUSD=1,"**052*12345678*2468*2468#",15', 'AT+CUSD=1,"**052*"****"#",15'),
+        ("ATD**05*12345678*2468", 'ATD**05*"****"'),  # no '#' yet: to the line end
     ],
 )
 def test_mask_text_hides_secret_fields_and_keeps_the_rest(line: str, expected: str) -> None:
@@ -66,6 +72,10 @@ def test_mask_text_hides_secret_fields_and_keeps_the_rest(line: str, expected: s
         'AT+CSIM=14,"00A40004023F00"',  # SELECT: not a secret instruction
         "AT+CRSM=176,28589,0,0,4",
         'AT+CPINR="SIM*"',
+        "AT*EPIN?",
+        "ATD*#06#",
+        'AT+CUSD=1,"*100#",15',
+        "ATD**0412345;",  # a number, not the **04* procedure
         "+CPIN: SIM PIN\r\n",
         '+CSIM: 4,"63C3"',
         "ATE0;+CMEE=1;+CMGF=0",

@@ -53,6 +53,9 @@ ESC = b"\x1b"
 _FORBIDDEN_IN_COMMAND = re.compile("[\r\n\x1a\x1b]")
 _LOCK_SLACK_S = 185.0  # a queued command may wait for the slowest running one (+COPS=?)
 _PLANS_KEPT = 256  # distinct command lines whose plan a channel remembers
+# Four digits in a row: the shortest a PIN can be (TS 102 221 §9.5.1). A line with such a
+# run is never remembered, even when masking found nothing in it (a form it does not know).
+_MAYBE_PIN = re.compile(r"\d{4}")
 
 
 class _Plan(NamedTuple):
@@ -62,6 +65,13 @@ class _Plan(NamedTuple):
     prefixes: tuple[str, ...]  # expected info-line prefixes (harness.at.commands)
     timeout: float  # default deadline (harness.at.commands)
     line: bytes  # the line as sent, CR-terminated
+
+
+def _shown(cmd: str) -> str:
+    """The command as labels and errors show it: masked, and cut at a line end (masking
+    stops there, so what follows one could be the rest of a PIN)."""
+    bad = _FORBIDDEN_IN_COMMAND.search(cmd)
+    return mask_text(cmd) if bad is None else mask_text(cmd[: bad.start()]) + " ..."
 
 
 class AtChannel:
@@ -206,9 +216,10 @@ class AtChannel:
     # ---- caller side -----------------------------------------------------------
 
     def _check_thread(self, cmd: str) -> None:
-        if threading.get_ident() == self._reader.thread.ident or self._urcs.in_handler():
+        # The thread object, not its ident: a dead reader's ident is reused by new threads.
+        if threading.current_thread() is self._reader.thread or self._urcs.in_handler():
             raise HarnessError(
-                f"{self.name}: {mask_text(cmd)} was called from a URC handler; handlers run "
+                f"{self.name}: {_shown(cmd)} was called from a URC handler; handlers run "
                 f"on the thread that reads the input and must hand work to another thread "
                 f"instead."
             )
@@ -217,11 +228,12 @@ class AtChannel:
         """The checked line's label, expected prefixes, default deadline and bytes.
 
         Worked out once per distinct line and kept only for lines with nothing to
-        mask: no PIN is kept, and the metadata comes from the masked text anyway."""
+        mask and no run of four digits: no PIN is kept (the metadata comes from the
+        masked text anyway). Once _PLANS_KEPT lines are kept the cache starts over."""
         plan = self._plans.get(cmd)
         if plan is not None:
             return plan
-        masked = mask_text(cmd)
+        masked = _shown(cmd)
         label = f"{self.name}: {masked}"
         self._check_text(cmd, "command", label)
         plan = _Plan(
@@ -230,7 +242,9 @@ class AtChannel:
             default_timeout(masked, self._default_timeout),
             cmd.encode("ascii") + b"\r",
         )
-        if masked == cmd and len(self._plans) < _PLANS_KEPT:
+        if masked == cmd and _MAYBE_PIN.search(cmd) is None:
+            if len(self._plans) >= _PLANS_KEPT:
+                self._plans.clear()  # e.g. AT+CMGR=<n> over a long run
             self._plans[cmd] = plan
         return plan
 

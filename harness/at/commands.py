@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
 
 from harness.at.urc import is_known_urc_prefix
 
@@ -94,10 +93,10 @@ def parse_command(cmd: str) -> list[CommandPart]:
     return [_parse_part(part) for part in _split_parts(body)]
 
 
-@lru_cache(maxsize=512)
 def inferred_prefixes(cmd: str) -> tuple[str, ...]:
-    """The info-line prefixes a command line is expected to answer with (cached: pass
-    the masked command, the answer does not depend on secret values).
+    """The info-line prefixes a command line is expected to answer with (pass the
+    masked command; the answer does not depend on secret values). Not cached here:
+    AtChannel keeps the answer for lines that cannot hold a PIN.
 
     Every extended command answers with its own name ('+CSQ' -> '+CSQ:'), except a
     set command whose name is also a URC (AT+CPIN="..", AT+CREG=2, AT+CFUN=1): those
@@ -115,7 +114,6 @@ def inferred_prefixes(cmd: str) -> tuple[str, ...]:
     return tuple(prefixes)
 
 
-@lru_cache(maxsize=512)
 def default_timeout(cmd: str, fallback: float) -> float:
     """The deadline a command line gets when the caller gives none (slowest part wins)."""
     best = fallback

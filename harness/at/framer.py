@@ -54,8 +54,10 @@ FramerEvent = Line | Prompt
 _PROMPT = Prompt()
 # From a line start: CR/LF runs, then a prompt (group 1) or a terminated line's content
 # (group 2, its terminators consumed). No match: an unterminated line (or nothing) is left.
-_NEXT = re.compile(rb"[\r\n]*(?:(> )|([^\r\n]+)[\r\n]+)")
-_NEXT_LINE = re.compile(rb"[\r\n]*()([^\r\n]+)[\r\n]+")  # after a data-line header
+# Possessive (++): a long line fed in small chunks is rescanned on every feed, and must
+# not be backtracked over as well.
+_NEXT = re.compile(rb"[\r\n]*(?:(" + re.escape(PROMPT) + rb")|([^\r\n]++)[\r\n]+)")
+_NEXT_LINE = re.compile(rb"[\r\n]*()([^\r\n]++)[\r\n]+")  # after a data-line header
 _TERMINATOR_RUN = re.compile(rb"[\r\n]*")
 
 
@@ -108,7 +110,7 @@ class LineFramer:
             pos = found.end()
             if found.lastindex == 1:
                 events.append(_PROMPT)
-            else:
+            else:  # group() copies out of the buffer now, before `del buffer[:pos]`
                 self._take_line(found.group(2), events, True)
         if pos < size:
             pos = _TERMINATOR_RUN.match(buffer, pos).end()  # type: ignore[union-attr]

@@ -48,7 +48,7 @@ from harness.secrets import MASK, Secret, mask_text
 from harness.transcript import Channel, Direction, Transcript
 from harness.transport import ByteStream
 
-__all__ = ["ScriptFailure", "ScriptResult", "run_script"]
+__all__ = ["ScriptFailure", "ScriptResult", "check_secrets", "run_script"]
 
 _LINE = re.compile(r"([^\r\n]*)\r?\n")
 _PROMPT = re.compile(r"> ")
@@ -85,7 +85,8 @@ def run_script(
     out: TextIO | None = None,
     gate: Gate | None = None,
 ) -> ScriptResult:
-    """Run every step; `ScriptFailure` at the first that does not hold."""
+    """Run every step; `ScriptFailure` at the first that does not hold (and before the
+    first, for a missing secret), `ConfigError` for a secret too short to mask."""
     check_secrets(script, secrets)
     return _Run(script, stream, secrets, transcript, out, gate).all()
 

@@ -76,8 +76,9 @@ def test_change_of_pin(modem: Modem, device_pin: Secret) -> None:
             raise
         assert modem.pin_retries().pin1 == MAX_PIN_TRIES
     finally:
-        # Back, whatever failed above -- but never with an old PIN the card refused:
-        # that would spend a try for nothing.
+        # Back, whatever failed above -- but not with a PIN the card just refused (a try
+        # for nothing). Without that proof the card is taken to hold the new PIN: a wrong
+        # guess costs one try (3 were required), leaving it changed would cost the bench.
         if current is new:
             modem.change_pin(new, device_pin)
     assert modem.pin_retries().pin1 == MAX_PIN_TRIES
