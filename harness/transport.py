@@ -132,7 +132,13 @@ class SerialTransport:
         """A tty/pty: os.write until all is taken, waiting (select) only when the
         device's buffer is full -- pyserial selects after every write, even a
         complete one, which is a syscall per command for nothing."""
-        view = memoryview(data)
+        try:
+            written = os.write(fd, data)
+        except BlockingIOError:
+            written = 0
+        if written == len(data):  # the usual case: the whole command at once
+            return
+        view = memoryview(data)[written:]
         deadline: float | None = None
         while view:
             try:

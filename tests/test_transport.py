@@ -92,6 +92,8 @@ def test_a_write_nobody_reads_times_out_naming_the_url(pty: Pty) -> None:
         with pytest.raises(HarnessTimeout, match=r"not accepted within 0\.2 s"):
             line.write(b"x" * (4 << 20))  # far beyond what the pty holds
         assert time.monotonic() - started < 2.0
+        with pytest.raises(HarnessTimeout, match="not accepted"):
+            line.write(b"AT\r")  # the buffer is full before the first byte
 
 
 def test_pty_partial_reads_respect_max_bytes(pty: Pty) -> None:

@@ -152,8 +152,8 @@ class AtChannel:
             self._raise_if_unusable()
             exchange = Exchange(plan.label, expected, pdu is not None)
             self._run(exchange, cmd, plan.line, pdu, limit, info_grace)
-            with self._lock:
-                lines, final = list(exchange.lines), exchange.final
+            # _run ended the exchange under the lock: no reader touches it any more.
+            lines, final = exchange.lines, exchange.final
             if final is None:
                 return AtResponse(lines, "")
             if final is not OK:
