@@ -59,6 +59,7 @@ _PROMPT = Prompt()
 _NEXT = re.compile(rb"[\r\n]*(?:(" + re.escape(PROMPT) + rb")|([^\r\n]++)[\r\n]+)")
 _NEXT_LINE = re.compile(rb"[\r\n]*()([^\r\n]++)[\r\n]+")  # after a data-line header
 _TERMINATOR_RUN = re.compile(rb"[\r\n]*")
+_TERMINATOR = re.compile(rb"[\r\n]")
 
 
 def data_follows(text: str) -> bool:
@@ -99,8 +100,13 @@ class LineFramer:
 
     def feed(self, data: bytes) -> list[FramerEvent]:
         buffer = self._buffer
-        buffer += data
         events: list[FramerEvent] = []
+        if buffer and buffer != b">" and _TERMINATOR.search(data) is None:
+            # The held line goes on and nothing ends (a prompt only starts a line): no
+            # rescan, or a long line fed byte by byte costs its length squared.
+            buffer += data
+            return self._cut_overlong(events)
+        buffer += data
         pos, size = 0, len(buffer)
         while pos < size and (found := _NEXT.match(buffer, pos)) is not None:
             if found.lastindex == 1 and self._header is not None:
@@ -115,9 +121,12 @@ class LineFramer:
         if pos < size:
             pos = _TERMINATOR_RUN.match(buffer, pos).end()  # type: ignore[union-attr]
         del buffer[:pos]
-        if len(buffer) >= self._max_line:
-            self._take_line(bytes(buffer), events, False)
-            buffer.clear()
+        return self._cut_overlong(events)
+
+    def _cut_overlong(self, events: list[FramerEvent]) -> list[FramerEvent]:
+        if len(self._buffer) >= self._max_line:
+            self._take_line(bytes(self._buffer), events, False)
+            self._buffer.clear()
         return events
 
     def flush(self) -> list[FramerEvent]:
