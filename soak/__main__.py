@@ -64,6 +64,7 @@ KNOB_SETTINGS: dict[str, Callable[[random.Random], Any]] = {
     "verbose_cmee": lambda rng: True,
     "disconnect_on_command": lambda rng: rng.randint(1, 24),
     "reboot_on_command": lambda rng: rng.randint(1, 24),
+    "status_report_burst": lambda rng: True,
 }
 
 
@@ -179,14 +180,31 @@ def _round_body(
         if message.index is not None:
             index = message.index
             timed(tally, "delete", lambda index=index: modem.delete_sms(index))
+    # Status reports come routed (+CDS, acknowledged with +CNMA, TS 27.005 §3.4.4): the
+    # stored mode above (+CNMI <ds>=0) announces none.
+    routed, _ = timed(tally, "route to terminal", modem.route_sms_to_terminal)
     text = f"reply {rng.randrange(10**6):06d}"
     before = len(device.sent_messages)
-    ok, _ = timed(tally, "send_sms", lambda: modem.send_sms("+15550002222", text))
+    ok, references = timed(
+        tally, "send_sms", lambda: modem.send_sms("+15550002222", text, status_report=True)
+    )
     sent = device.sent_messages[before:]
     for pdu in sent:
         if getattr(pdu.tpdu, "text", None) != text:
             tally.corrupted_accepted += 1
             tally.notes.append(f"modem sent {getattr(pdu.tpdu, 'text', None)!r}, not {text!r}")
+    if ok and routed:
+        _check_report(modem, tally, references)
+
+
+def _check_report(modem: Modem, tally: Tally, references: list[int]) -> None:
+    """The status report asked for arrives (or a typed error says why) and is for the
+    message just sent: a report for another one, taken as this one's, is a false verdict."""
+    ok, message = timed(tally, "status report", lambda: modem.wait_for_status_report(5.0))
+    report = message.status_report if ok else None
+    if ok and (report is None or report.message_reference not in references):
+        tally.corrupted_accepted += 1
+        tally.notes.append(f"status report {report!r} is not for TP-MR {references}")
 
 
 def _account(card: VirtualUicc, tally: Tally, accepted: list[str], returned: list[str]) -> None:

@@ -174,3 +174,39 @@ def test_the_driver_acknowledges_an_intact_cmt_and_refuses_a_damaged_one() -> No
         with pytest.raises(SmsIntegrityError):
             modem.wait_for_sms(3)
     assert damaged.finished and not damaged.mismatches
+
+
+REPORT = "00" + SmsStatusReport(9, Address.parse("+15550002222"), WHEN, WHEN, 0).encode().hex()
+
+
+def _report_script(*pdu_lines: str) -> str:
+    """Routing set up, then one +CDS per PDU line, each answered as the driver should."""
+    script = (
+        "-> ATE0\n<- OK\n-> AT+CMEE=1\n<- OK\n"
+        "-> AT+CMGF=0\n<- OK\n-> AT+CNMI=2,1,0,0,0\n<- OK\n"
+        "-> AT+CSMS=1\n<- +CSMS: 1,1,1\n<- OK\n-> AT+CNMI=2,2,0,1,0\n<- OK\n"
+    )
+    for line in pdu_lines:
+        script += f"<- +CDS: {len(REPORT) // 2 - 1}\n<- {line}\n"
+        script += "-> AT+CNMA\n<- OK\n" if line == REPORT else "-> AT+CNMA=2\n<- OK\n"
+    return script
+
+
+def test_a_damaged_routed_report_is_refused_and_its_resend_taken() -> None:
+    """No delivery verdict on a damaged +CDS: RP-ERROR, then the network's copy."""
+    damaged = REPORT[:-6] + "ZZ"
+    stream = ReplayStream(ReplayScript.parse(_report_script(damaged, REPORT)))
+    with Modem(stream, vendor="generic") as modem:
+        modem.route_sms_to_terminal()
+        report = modem.wait_for_status_report(3).status_report
+        assert report is not None and report.message_reference == 9
+    assert stream.finished and not stream.mismatches
+
+
+def test_a_damaged_routed_report_with_no_resend_is_an_integrity_error() -> None:
+    stream = ReplayStream(ReplayScript.parse(_report_script(REPORT[:-6] + "ZZ")))
+    with Modem(stream, vendor="generic") as modem:
+        modem.route_sms_to_terminal()
+        with pytest.raises(SmsIntegrityError, match="status report"):
+            modem.wait_for_status_report(0.5)
+    assert stream.finished and not stream.mismatches

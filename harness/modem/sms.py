@@ -32,8 +32,6 @@ from harness.at.parsers import (
     MessageHeader,
     MessageStatus,
     StoredIndication,
-    parse_cds,
-    parse_cdsi,
     parse_cmgl,
     parse_cmgr,
     parse_cpms,
@@ -305,20 +303,6 @@ class SmsOps(ModemSession):
             self.command("AT+CSMS=0")
         self.command(_CNMI_ROUTED)
         self._acknowledge = phase2plus
-
-    def wait_for_status_report(self, timeout: float = 60.0) -> SmsMessage:
-        """The next status report (+CDSI then +CMGR, or +CDS with its PDU)."""
-        self._ensure_pdu_mode()
-        urc = self.at.wait_for(INCOMING_REPORT, timeout)
-        if urc.line.startswith("+CDSI:"):
-            return self._read_indicated(parse_cdsi(urc.line))
-        length = parse_cds(urc.line)
-        if not isinstance(length, int):
-            raise CodecError(f"{self.name}: a text-mode +CDS in PDU mode: {urc.line!r}")
-        header = MessageHeader(index=None, status=None, alpha=None, length=length)
-        message = decode_message(header, urc.data, None)
-        self._acknowledge_routed(positive=message.intact)
-        return message
 
     # ---- internals -------------------------------------------------------------------
 

@@ -17,7 +17,16 @@ import logging
 import time
 
 from harness.at import Urc
-from harness.at.parsers import MessageStatus, StoredIndication, parse_cmt, parse_cmti, parse_cpms
+from harness.at.parsers import (
+    MessageHeader,
+    MessageStatus,
+    StoredIndication,
+    parse_cds,
+    parse_cdsi,
+    parse_cmt,
+    parse_cmti,
+    parse_cpms,
+)
 from harness.errors import (
     CmsError,
     CodecError,
@@ -28,7 +37,14 @@ from harness.errors import (
     SmsNotFoundError,
     TransportError,
 )
-from harness.modem.sms import INCOMING_SMS, LongMessage, SmsMessage, SmsOps, decode_message
+from harness.modem.sms import (
+    INCOMING_REPORT,
+    INCOMING_SMS,
+    LongMessage,
+    SmsMessage,
+    SmsOps,
+    decode_message,
+)
 from harness.sms.concat import Incomplete, concat_key, reassemble
 from harness.sms.tpdu import SmsDeliver
 
@@ -41,7 +57,8 @@ _REOPEN_S = 10.0  # how long a vanished port may take to come back
 
 
 class SmsReceiveOps(SmsOps):
-    """`wait_for_sms`, `read_announced` and `wait_for_message` with the guarantees above."""
+    """`wait_for_sms`, `read_announced`, `wait_for_status_report` and `wait_for_message`
+    with the guarantees above."""
 
     def wait_for_sms(self, timeout: float = 60.0) -> SmsMessage:
         """The next incoming message, intact (+CMTI then +CMGR, or +CMT with its PDU).
@@ -79,6 +96,42 @@ class SmsReceiveOps(SmsOps):
                 f"rate) and have it sent again; +CNMI=2,1 stores messages so they can be re-read"
             )
         return message
+
+    def wait_for_status_report(self, timeout: float = 60.0) -> SmsMessage:
+        """The next status report, intact: +CDSI then +CMGR (read again while damaged),
+        or a routed +CDS with its PDU, acknowledged (TS 27.005 §3.4.4). A damaged +CDS
+        is answered RP-ERROR (AT+CNMA=2), so the network sends it again, and the wait
+        goes on; `SmsIntegrityError` when the deadline passes after one came damaged.
+        A delivery verdict is never built on a damaged report."""
+        self._ensure_pdu_mode()
+        deadline = time.monotonic() + timeout
+        damaged: str | None = None
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                urc = self.at.wait_for(INCOMING_REPORT, remaining)
+            except HarnessTimeout:
+                break
+            if urc.line.startswith("+CDSI:"):
+                message = self._read_intact(parse_cdsi(urc.line), fresh=False)
+                if message.status_report is None:
+                    raise SmsIntegrityError(
+                        f"{self.name}: +CDSI named {message.memory} #{message.index}, which "
+                        f"holds no status report: the indication was damaged on the line"
+                    )
+                return message
+            message = decode_message(_report_header(self.name, urc.line), urc.data, None)
+            intact = message.intact and message.status_report is not None
+            self._acknowledge_routed(positive=intact)
+            if intact:
+                return message
+            damaged = message.error or "not a status report"
+            log.warning("%s: a routed status report came damaged (%s)", self.name, damaged)
+        if damaged is not None:
+            raise SmsIntegrityError(
+                f"{self.name}: a routed status report (+CDS) came damaged ({damaged}) and no "
+                f"intact copy followed within {timeout:g} s. Check the line (cable, baud rate)"
+            )
+        raise HarnessTimeout(f"{self.name}: no status report within {timeout:g} s")
 
     def wait_for_message(self, timeout: float = 60.0) -> LongMessage:
         """The next complete message: concatenated parts are collected and joined.
@@ -254,6 +307,14 @@ class SmsReceiveOps(SmsOps):
                 f"and list them (Modem.list_sms, AT+CMGL=4)"
             ) from None
         log.info("%s: reconnected while waiting for SMS; re-listing the storage", self.name)
+
+
+def _report_header(name: str, line: str) -> MessageHeader:
+    """The header of a PDU-mode +CDS: <length> (TS 27.005 §3.4.1)."""
+    length = parse_cds(line)
+    if not isinstance(length, int):
+        raise CodecError(f"{name}: a text-mode +CDS in PDU mode: {line!r}")
+    return MessageHeader(index=None, status=None, alpha=None, length=length)
 
 
 def _check_duplicates(name: str, parts: list[SmsMessage]) -> None:
