@@ -13,9 +13,11 @@ Rules (the same for every caller):
   ``"****"``: fixed length, so the PIN length does not leak. Commands are found
   anywhere in a line (``AT+CMEE=1;+CPIN="1234"``), any case, quoted or not, with
   spaces; ``=?`` test commands stay.
-* AT: the MMI PIN procedures of TS 22.030 §6.6 (``**04*``, ``**042*`` change
-  PIN/PIN2, ``**05*``, ``**052*`` unblock), anywhere in a line (``ATD``,
-  ``+CUSD``): what follows the procedure code up to ``#`` becomes ``"****"``.
+* AT: the MMI procedures of TS 22.030 that carry a secret (``**04*``,
+  ``**042*`` change PIN/PIN2 and ``**05*``, ``**052*`` unblock, §6.6; ``**03*``
+  change the call-barring password, §6.5.4; ``*33*``, ``#331*``... call barring
+  with its password, Annex B), anywhere in a line (``ATD``, ``+CUSD``): what
+  follows the procedure code up to ``#``, ``;`` or a quote becomes ``"****"``.
 * AT ``+CSIM``/``+CGLA`` carrying a VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK APDU:
   the 5-byte header stays, every later hex digit becomes ``*``.
   ``+CRSM`` never carries a secret and is left alone.
@@ -69,11 +71,18 @@ _APDU_FIELD: dict[str, int] = {"+CSIM": 1, "+CGLA": 2}
 
 # An extended command and its '='; never crosses a line end.
 _COMMAND = re.compile(r"([+^#%$*])[ \t]*([A-Za-z][A-Za-z0-9]*)[ \t]*=", re.ASCII)
-# An MMI PIN procedure (TS 22.030 §6.6.2, §6.6.3) and its supplementary information.
-_MMI = re.compile(r"(\*\*0[45]2?\*)[^#;\r\n\x1a\x1b]*")
+# An MMI procedure that carries a secret and its supplementary information: PIN change
+# and unblock (TS 22.030 §6.6.2, §6.6.3), the call-barring password change (§6.5.4) and
+# barring (de)activation with that password (Annex B codes 33, 331, 332, 35, 351, 330,
+# 333, 353). An earlier mask counts as the information, so masking twice changes nothing.
+_MMI = re.compile(
+    r"(\*\*0[45]2?\*|\*\*?03\*|(?:\*|#)(?:33[0-3]?|35[13]?)\*)"
+    r'(?:"\*\*\*\*"|[^#;"\r\n\x1a\x1b]*)'
+)
 _HEX = frozenset("0123456789abcdefABCDEF")
 _HEADER_HEX = 10  # CLA INS P1 P2 Lc
 _LINE_ENDS = "\r\n\x1a\x1b"  # CR, LF, and the Ctrl-Z / ESC that end an SMS prompt
+_FIRST_LINE_END = re.compile("[\r\n\x1a\x1b]")
 
 
 def mask_text(text: str) -> str:
@@ -92,6 +101,13 @@ def mask_text(text: str) -> str:
             pos = end
     out.append(text[pos:])
     return _MMI.sub(lambda found: found.group(1) + MASK, "".join(out))
+
+
+def shown_command(cmd: str) -> str:
+    """A command line as an error or log shows it: masked, and cut at its first line
+    end (masking stops at one, so what follows could be the rest of a PIN)."""
+    end = _FIRST_LINE_END.search(cmd)
+    return mask_text(cmd) if end is None else mask_text(cmd[: end.start()]) + " ..."
 
 
 def mask_at_command(line: bytes) -> bytes:

@@ -3,7 +3,8 @@
 Per knob, N rounds; each round starts a virtual modem wearing that fault on a
 pty (the SIM, its EEPROM and its stored SMS carry over), opens the Modem driver
 by a stable link and runs: PIN unlock, three received SMS (the network delivers,
-`wait_for_sms` reads) and one sent SMS. Printed per knob:
+`wait_for_sms` reads) and one sent SMS with its status report (routed, +CDS).
+Printed per knob:
 
 - operations, and how many ended in a typed error (HarnessError): allowed;
 - hangs: an operation that outlived its deadline by far (must be 0);
@@ -11,7 +12,7 @@ by a stable link and runs: PIN unlock, three received SMS (the network delivers,
   nor left in storage (checked at the end of the round on a fault-free modem
   over the same SIM; must be 0);
 - SMS corrupted and accepted: handed back as good with a text that is not the
-  one sent, either way (must be 0).
+  one sent, either way, or a status report for another message (must be 0).
 Exit status 1 when any of the last three is not 0.
 """
 
@@ -46,6 +47,7 @@ from harness.virtual.modem import FaultConfig, VirtualModem
 
 PROFILE = load_profile(DEFAULT_PROFILE)
 SENDER = Address.parse("+15550001111")
+RECIPIENT = "+15550002222"
 # Beyond every deadline an operation has: commands 2 s, the SMS wait 3 s (plus a
 # reconnection, 10 s), +CMGS 60 s after its PDU (the network's time, TS 27.005 §3.5.1).
 HANG_S = 75.0
@@ -186,7 +188,7 @@ def _round_body(
     text = f"reply {rng.randrange(10**6):06d}"
     before = len(device.sent_messages)
     ok, references = timed(
-        tally, "send_sms", lambda: modem.send_sms("+15550002222", text, status_report=True)
+        tally, "send_sms", lambda: modem.send_sms(RECIPIENT, text, status_report=True)
     )
     sent = device.sent_messages[before:]
     for pdu in sent:
@@ -202,9 +204,13 @@ def _check_report(modem: Modem, tally: Tally, references: list[int]) -> None:
     message just sent: a report for another one, taken as this one's, is a false verdict."""
     ok, message = timed(tally, "status report", lambda: modem.wait_for_status_report(5.0))
     report = message.status_report if ok else None
-    if ok and (report is None or report.message_reference not in references):
+    if ok and (
+        report is None
+        or report.message_reference not in references
+        or str(report.recipient) != RECIPIENT
+    ):
         tally.corrupted_accepted += 1
-        tally.notes.append(f"status report {report!r} is not for TP-MR {references}")
+        tally.notes.append(f"status report {report!r} is not for {RECIPIENT} TP-MR {references}")
 
 
 def _account(card: VirtualUicc, tally: Tally, accepted: list[str], returned: list[str]) -> None:

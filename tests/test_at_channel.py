@@ -20,8 +20,10 @@ from harness.errors import (
     CodecError,
     DeviceGoneError,
     HarnessError,
+    SafetyRefusal,
     TransportError,
 )
+from harness.modem import Modem, ReplayScript, ReplayStream
 from harness.transcript import Channel, Direction, Transcript
 
 PDU = "0001000B917228001011F100000CC8329BFD065DDF72363904"  # docs/sources.md §5.8 V4
@@ -327,6 +329,15 @@ def test_a_refused_line_shows_no_part_of_a_pin(channel: AtChannel) -> None:
         channel.command('AT+CPIN="12\n34"')
     assert "12" not in str(refused.value) and "34" not in str(refused.value)
     assert 'AT+CPIN="****"' in str(refused.value)
+
+
+def test_the_driver_refusal_shows_no_part_of_a_pin_either() -> None:
+    """Modem.command refuses an ungated PIN line; its message is cut like the channel's."""
+    modem = Modem(ReplayStream(ReplayScript.parse("")), vendor="generic")
+    for line in ('AT+CPIN="12\n34"', "ATD**04*12\n34*5678*5678#;"):
+        with pytest.raises(SafetyRefusal) as refused:
+            modem.command(line)
+        assert not any(digits in str(refused.value) for digits in ("12", "34", "5678"))
 
 
 def test_command_from_a_urc_handler_is_refused(

@@ -54,6 +54,10 @@ from harness.secrets import (
         ("ATD**04*1234*2468*2468#;", 'ATD**04*"****"#;'),  # TS 22.030 §6.6.2
         ('AT+CUSD=1,"**052*12345678*2468*2468#",15', 'AT+CUSD=1,"**052*"****"#",15'),
         ("ATD**05*12345678*2468", 'ATD**05*"****"'),  # no '#' yet: to the line end
+        ('AT+CUSD=1,"**04*1234";+CSQ', 'AT+CUSD=1,"**04*"****"";+CSQ'),  # stops at a quote
+        ("ATD**03*330*1111*2222*2222#", 'ATD**03*"****"#'),  # barring password, §6.5.4
+        ("ATD*33*1111#;", 'ATD*33*"****"#;'),  # barring with its password, Annex B
+        ("ATD#351*1111#;", 'ATD#351*"****"#;'),
     ],
 )
 def test_mask_text_hides_secret_fields_and_keeps_the_rest(line: str, expected: str) -> None:
@@ -76,6 +80,9 @@ def test_mask_text_hides_secret_fields_and_keeps_the_rest(line: str, expected: s
         "ATD*#06#",
         'AT+CUSD=1,"*100#",15',
         "ATD**0412345;",  # a number, not the **04* procedure
+        "ATD*#33#;",  # barring interrogation: no password
+        "ATD*3312345;",
+        "ATD**21*5551234#;",  # call forwarding: a number, no secret
         "+CPIN: SIM PIN\r\n",
         '+CSIM: 4,"63C3"',
         "ATE0;+CMEE=1;+CMGF=0",

@@ -179,16 +179,23 @@ def test_the_driver_acknowledges_an_intact_cmt_and_refuses_a_damaged_one() -> No
 REPORT = "00" + SmsStatusReport(9, Address.parse("+15550002222"), WHEN, WHEN, 0).encode().hex()
 
 
-def _report_script(*pdu_lines: str) -> str:
-    """Routing set up, then one +CDS per PDU line, each answered as the driver should."""
+def _report_script(*pdu_lines: str, length: str = "", phase2plus: bool = True) -> str:
+    """Routing set up, then one +CDS per PDU line, each answered as the driver should
+    (`length`: the first header's <length> as the line delivered it)."""
     script = (
-        "-> ATE0\n<- OK\n-> AT+CMEE=1\n<- OK\n"
-        "-> AT+CMGF=0\n<- OK\n-> AT+CNMI=2,1,0,0,0\n<- OK\n"
-        "-> AT+CSMS=1\n<- +CSMS: 1,1,1\n<- OK\n-> AT+CNMI=2,2,0,1,0\n<- OK\n"
+        "-> ATE0\n<- OK\n-> AT+CMEE=1\n<- OK\n-> AT+CMGF=0\n<- OK\n-> AT+CNMI=2,1,0,0,0\n<- OK\n"
     )
-    for line in pdu_lines:
-        script += f"<- +CDS: {len(REPORT) // 2 - 1}\n<- {line}\n"
-        script += "-> AT+CNMA\n<- OK\n" if line == REPORT else "-> AT+CNMA=2\n<- OK\n"
+    if phase2plus:
+        script += "-> AT+CSMS=1\n<- +CSMS: 1,1,1\n<- OK\n"
+    else:
+        script += "-> AT+CSMS=0\n<- OK\n"
+    script += "-> AT+CNMI=2,2,0,1,0\n<- OK\n"
+    for number, line in enumerate(pdu_lines):
+        header = length if number == 0 and length else str(len(REPORT) // 2 - 1)
+        script += f"<- +CDS: {header}\n<- {line}\n"
+        if phase2plus:
+            good = line == REPORT and header == str(len(REPORT) // 2 - 1)
+            script += "-> AT+CNMA\n<- OK\n" if good else "-> AT+CNMA=2\n<- OK\n"
     return script
 
 
@@ -209,4 +216,27 @@ def test_a_damaged_routed_report_with_no_resend_is_an_integrity_error() -> None:
         modem.route_sms_to_terminal()
         with pytest.raises(SmsIntegrityError, match="status report"):
             modem.wait_for_status_report(0.5)
+    assert stream.finished and not stream.mismatches
+
+
+def test_a_routed_report_with_a_damaged_header_is_refused_too() -> None:
+    """A digit lost from <length>: RP-ERROR as for a damaged PDU, then the copy."""
+    stream = ReplayStream(ReplayScript.parse(_report_script(REPORT, REPORT, length="2x")))
+    with Modem(stream, vendor="generic") as modem:
+        modem.route_sms_to_terminal()
+        report = modem.wait_for_status_report(3).status_report
+        assert report is not None and report.message_reference == 9
+    assert stream.finished and not stream.mismatches
+
+
+def test_in_phase_1_a_damaged_report_fails_at_once() -> None:
+    """The modem acknowledged it itself (+CSMS=0): no copy will come, so no waiting."""
+    damaged = REPORT[:-6] + "ZZ"
+    stream = ReplayStream(ReplayScript.parse(_report_script(damaged, phase2plus=False)))
+    with Modem(stream, vendor="generic") as modem:
+        modem.route_sms_to_terminal(phase2plus=False)
+        started = time.monotonic()
+        with pytest.raises(SmsIntegrityError, match="status report"):
+            modem.wait_for_status_report(30)
+        assert time.monotonic() - started < 5
     assert stream.finished and not stream.mismatches

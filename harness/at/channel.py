@@ -43,7 +43,7 @@ from harness.errors import (
     HarnessTimeout,
     TransportError,
 )
-from harness.secrets import mask_at_command, mask_text
+from harness.secrets import mask_at_command, shown_command
 from harness.transcript import Channel, Direction, Transcript
 from harness.transport import ByteStream
 
@@ -65,13 +65,6 @@ class _Plan(NamedTuple):
     prefixes: tuple[str, ...]  # expected info-line prefixes (harness.at.commands)
     timeout: float  # default deadline (harness.at.commands)
     line: bytes  # the line as sent, CR-terminated
-
-
-def _shown(cmd: str) -> str:
-    """The command as labels and errors show it: masked, and cut at a line end (masking
-    stops there, so what follows one could be the rest of a PIN)."""
-    bad = _FORBIDDEN_IN_COMMAND.search(cmd)
-    return mask_text(cmd) if bad is None else mask_text(cmd[: bad.start()]) + " ..."
 
 
 class AtChannel:
@@ -219,7 +212,7 @@ class AtChannel:
         # The thread object, not its ident: a dead reader's ident is reused by new threads.
         if threading.current_thread() is self._reader.thread or self._urcs.in_handler():
             raise HarnessError(
-                f"{self.name}: {_shown(cmd)} was called from a URC handler; handlers run "
+                f"{self.name}: {shown_command(cmd)} was called from a URC handler; handlers run "
                 f"on the thread that reads the input and must hand work to another thread "
                 f"instead."
             )
@@ -233,7 +226,7 @@ class AtChannel:
         plan = self._plans.get(cmd)
         if plan is not None:
             return plan
-        masked = _shown(cmd)
+        masked = shown_command(cmd)
         label = f"{self.name}: {masked}"
         self._check_text(cmd, "command", label)
         plan = _Plan(

@@ -37,7 +37,7 @@ from harness.modem.identity import first_text
 from harness.modem.states import SimState, state_from_cme, state_from_cpin_code
 from harness.modem.vendors import GENERIC, VendorProfile, detect_vendor, profile_named
 from harness.safety import SafetyPolicy
-from harness.secrets import mask_text
+from harness.secrets import mask_text, shown_command
 from harness.transcript import Transcript
 from harness.transport import ByteStream, LineSettings, SerialTransport
 
@@ -275,7 +275,7 @@ class ModemSession:
         if mask_text(cmd) != cmd:
             if not gate_checked:
                 raise SafetyRefusal(
-                    f"{self.name}: {mask_text(cmd)} would spend a PIN/PUK attempt without "
+                    f"{self.name}: {shown_command(cmd)} would spend a PIN/PUK attempt without "
                     f"the counter check; use the Modem's PIN methods (unlock, unblock, "
                     f"set_pin_lock, change_pin), which read the counter first"
                 )
@@ -308,7 +308,7 @@ class ModemSession:
         try:
             return self.command(cmd, prefixes=prefixes, timeout=timeout)
         except (CmeError, CmsError, AtCommandError) as exc:
-            log.debug("%s: %s refused: %s", self.name, mask_text(cmd), exc)
+            log.debug("%s: %s refused: %s", self.name, shown_command(cmd), exc)
             return None
 
     # ---- +CSIM sessions (Telit: AT+CSIM=1 before, AT+CSIM=0 after; docs/sources.md §1.10) --

@@ -87,7 +87,12 @@ class SmsReceiveOps(SmsOps):
             where = parse_cmti(urc.line)
             self._incoming.unread.append(where)
             return self._read_owed(where, fresh=True)
-        message = decode_message(parse_cmt(urc.line), urc.data, None)
+        try:
+            header = parse_cmt(urc.line)
+        except CodecError:
+            self._acknowledge_routed(positive=False)  # RP-ERROR: the network sends it again
+            raise
+        message = decode_message(header, urc.data, None)
         self._acknowledge_routed(positive=message.intact)  # phase 2+ only (harness.modem.sms)
         if not message.intact:
             raise SmsIntegrityError(
@@ -99,10 +104,13 @@ class SmsReceiveOps(SmsOps):
 
     def wait_for_status_report(self, timeout: float = 60.0) -> SmsMessage:
         """The next status report, intact: +CDSI then +CMGR (read again while damaged),
-        or a routed +CDS with its PDU, acknowledged (TS 27.005 §3.4.4). A damaged +CDS
-        is answered RP-ERROR (AT+CNMA=2), so the network sends it again, and the wait
-        goes on; `SmsIntegrityError` when the deadline passes after one came damaged.
-        A delivery verdict is never built on a damaged report."""
+        or a routed +CDS with its PDU, acknowledged (TS 27.005 §3.4.4). In phase 2+ a
+        damaged +CDS (header or PDU) is answered RP-ERROR (AT+CNMA=2), so the network
+        sends it again, and the wait goes on; `SmsIntegrityError` when the deadline
+        passes after one came damaged, or at once in phase 1 (the modem acknowledged
+        it itself: no copy follows). A delivery verdict is never built on a damaged
+        report. A vanished port raises TransportError: a reconnection sets the modem
+        up again without routing, so call route_sms_to_terminal again."""
         self._ensure_pdu_mode()
         deadline = time.monotonic() + timeout
         damaged: str | None = None
@@ -112,26 +120,39 @@ class SmsReceiveOps(SmsOps):
             except HarnessTimeout:
                 break
             if urc.line.startswith("+CDSI:"):
-                message = self._read_intact(parse_cdsi(urc.line), fresh=False)
-                if message.status_report is None:
-                    raise SmsIntegrityError(
-                        f"{self.name}: +CDSI named {message.memory} #{message.index}, which "
-                        f"holds no status report: the indication was damaged on the line"
-                    )
+                return self._read_stored_report(parse_cdsi(urc.line))
+            message, damaged = self._take_routed_report(urc)
+            if message is not None:
                 return message
-            message = decode_message(_report_header(self.name, urc.line), urc.data, None)
-            intact = message.intact and message.status_report is not None
-            self._acknowledge_routed(positive=intact)
-            if intact:
-                return message
-            damaged = message.error or "not a status report"
             log.warning("%s: a routed status report came damaged (%s)", self.name, damaged)
+            if not self._acknowledge:
+                break
         if damaged is not None:
             raise SmsIntegrityError(
                 f"{self.name}: a routed status report (+CDS) came damaged ({damaged}) and no "
                 f"intact copy followed within {timeout:g} s. Check the line (cable, baud rate)"
             )
         raise HarnessTimeout(f"{self.name}: no status report within {timeout:g} s")
+
+    def _read_stored_report(self, where: StoredIndication) -> SmsMessage:
+        message = self._read_intact(where, fresh=False)
+        if message.status_report is None:
+            raise SmsIntegrityError(
+                f"{self.name}: +CDSI named {where.memory} #{where.index}, which holds no "
+                f"status report: the indication was damaged on the line"
+            )
+        return message
+
+    def _take_routed_report(self, urc: Urc) -> tuple[SmsMessage | None, str]:
+        """(the intact report, "") or (None, what was damaged); acknowledged either way."""
+        try:
+            message = decode_message(_report_header(self.name, urc.line), urc.data, None)
+        except CodecError as exc:  # the +CDS header itself
+            self._acknowledge_routed(positive=False)
+            return None, str(exc)
+        intact = message.intact and message.status_report is not None
+        self._acknowledge_routed(positive=intact)
+        return (message, "") if intact else (None, message.error or "not a status report")
 
     def wait_for_message(self, timeout: float = 60.0) -> LongMessage:
         """The next complete message: concatenated parts are collected and joined.
