@@ -12,6 +12,14 @@ CHV, CHANGE CHV, DISABLE CHV, ENABLE CHV, UNBLOCK CHV).
 
 from __future__ import annotations
 
-__all__ = ["SECRET_INS"]
+__all__ = ["CHANGE_PIN", "DISABLE_PIN", "ENABLE_PIN", "SECRET_INS", "UNBLOCK_PIN", "VERIFY_PIN"]
 
-SECRET_INS: frozenset[int] = frozenset({0x20, 0x24, 0x26, 0x28, 0x2C})
+VERIFY_PIN = 0x20
+CHANGE_PIN = 0x24
+DISABLE_PIN = 0x26
+ENABLE_PIN = 0x28
+UNBLOCK_PIN = 0x2C
+
+SECRET_INS: frozenset[int] = frozenset(
+    {VERIFY_PIN, CHANGE_PIN, DISABLE_PIN, ENABLE_PIN, UNBLOCK_PIN}
+)

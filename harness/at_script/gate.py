@@ -18,6 +18,8 @@ import re
 from harness.errors import HarnessError, PinBlockedError, SafetyRefusal
 from harness.modem import Modem, SimState
 from harness.safety import SafetyPolicy, Spend
+from harness.secret_ins import SECRET_INS, UNBLOCK_PIN
+from harness.sim.key_refs import UICC_PIN1, UICC_PIN2
 from harness.transcript import Transcript
 from harness.transport import ByteStream
 
@@ -39,8 +41,7 @@ _UNCLASSIFIED = re.compile(
 _SECRET_COMMAND = re.compile(
     r"\+CPIN\s*=|\+CLCK\s*=|\+CPWD\s*=|\+CSIM\s*=|" + _UNCLASSIFIED.pattern, re.IGNORECASE
 )
-_PIN_INS = {"20", "24", "26", "28"}  # VERIFY, CHANGE, DISABLE, ENABLE (TS 102 221 §11.1.9-12)
-_KEY_REFS = {"01": ("pin1", "puk1", 1), "81": ("pin2", "puk2", 2)}  # TS 102 221 §9.5.1
+_KEY_REFS = {UICC_PIN1: ("pin1", "puk1", 1), UICC_PIN2: ("pin2", "puk2", 2)}  # TS 102 221 §9.5.1
 
 
 def presents_secret(line: str) -> bool:
@@ -115,13 +116,13 @@ def _spends(modem: Modem, command: str) -> tuple[Spend, str, str]:
         )
     csim = _CSIM_HEADER.search(command)
     if csim is not None:
-        ins, p2 = csim.group(1).upper(), csim.group(2).upper()
-        if ins not in _PIN_INS and ins != "2C":
+        ins, p2 = int(csim.group(1), 16), int(csim.group(2), 16)
+        if ins not in SECRET_INS:
             raise _refusal("sends a +CSIM command with a secret that is not a PIN command")
         if p2 not in _KEY_REFS:
             raise _refusal("addresses a key other than PIN1/PIN2 (an ADM key?) over +CSIM")
         pin, puk, number = _KEY_REFS[p2]
-        if ins == "2C":
+        if ins == UNBLOCK_PIN:
             return Spend.PUK, puk, f"PUK{number}"
         return Spend.PIN, pin, f"PIN{number}"
     facility = _FACILITY.search(command)

@@ -1,4 +1,4 @@
-"""PIN key references, written once for the driver and the virtual card.
+"""PIN key references and the PIN block, written once for the driver and the virtual card.
 
 UICC (TS 102 221 Table 9.3): P2 of VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK; b8=1 marks
 a specific (local) PIN of the current application. GSM SIM (TS 51.011 §9.2.9ff):
@@ -15,6 +15,15 @@ GSM_CHV1 = 0x01
 GSM_CHV2 = 0x02
 GSM_UNBLOCK_CHV1 = 0x00  # 51.011 §9.2.13: UNBLOCK CHV1 uses P2 = 00
 GSM_UNBLOCK_CHV2 = 0x02
+
+
+PIN_BLOCK_LENGTH = 8
+
+
+def pin_block(digits: str) -> bytes:
+    """'1234' -> 31 32 33 34 FF FF FF FF: ASCII digits padded with FF to 8 bytes (TS 102 221
+    §9.5.1, TS 51.011 §9.3). The caller has checked the digits; they are never quoted."""
+    return digits.encode("ascii").ljust(PIN_BLOCK_LENGTH, b"\xff")
 
 
 def is_local(key_ref: int) -> bool:

@@ -20,6 +20,7 @@ from harness.errors import (
     WrongPinError,
 )
 from harness.safety import SafetyPolicy, Spend
+from harness.secret_ins import CHANGE_PIN, DISABLE_PIN, ENABLE_PIN, UNBLOCK_PIN, VERIFY_PIN
 from harness.secrets import Secret
 from harness.sim.apdu import Apdu, Response
 from harness.sim.fcp import decode_fcp
@@ -34,6 +35,7 @@ from harness.sim.key_refs import (
     UICC_PIN1,
     UICC_PIN2,
     is_local,
+    pin_block,
 )
 from harness.sim.link import ApduLink
 from harness.sim.status_words import describe, is_success, retries_from_63cx
@@ -103,7 +105,7 @@ def encode_pin(value: Secret | str, what: str, lengths: range = PIN_LENGTHS) -> 
     if not text.isascii() or not text.isdigit() or len(text) not in lengths:
         # Neither the value nor its length is quoted: both tell a thief something.
         raise PinFormatError(f"{what} must be {lengths.start}-{lengths.stop - 1} ASCII digits")
-    return text.encode("ascii").ljust(8, b"\xff")
+    return pin_block(text)
 
 
 def encode_adm(value: Secret | str) -> bytes:
@@ -157,12 +159,12 @@ class PinService:
     def verify(self, ref: PinRef, pin: Secret | str) -> None:
         data = encode_adm(pin) if ref is PinRef.ADM1 else encode_pin(pin, ref.label)
         before = self._gate(ref, Spend.PIN)
-        self._spend(ref, 0x20, self._p2(ref), data, ref.label, "VERIFY", before)
+        self._spend(ref, VERIFY_PIN, self._p2(ref), data, ref.label, "VERIFY", before)
 
     def change(self, ref: PinRef, old: Secret | str, new: Secret | str) -> None:
         data = encode_pin(old, f"old {ref.label}") + encode_pin(new, f"new {ref.label}")
         before = self._gate(ref, Spend.PIN)
-        self._spend(ref, 0x24, self._p2(ref), data, ref.label, "CHANGE PIN", before)
+        self._spend(ref, CHANGE_PIN, self._p2(ref), data, ref.label, "CHANGE PIN", before)
 
     def enable(self, pin: Secret | str) -> None:
         self._set_enabled(pin, enable=True)
@@ -175,7 +177,7 @@ class PinService:
         before = self._gate(ref, Spend.PUK)
         unblock_chv = GSM_UNBLOCK_CHV1 if ref is PinRef.PIN1 else GSM_UNBLOCK_CHV2
         p2 = unblock_chv if self._gsm else ref.uicc_ref
-        self._spend(ref, 0x2C, p2, data, ref.puk_label, "UNBLOCK PIN", before)
+        self._spend(ref, UNBLOCK_PIN, p2, data, ref.puk_label, "UNBLOCK PIN", before)
 
     # --- internals ----------------------------------------------------------
     @property
@@ -195,7 +197,7 @@ class PinService:
         command = "ENABLE PIN" if enable else "DISABLE PIN"
         self._spend(
             PinRef.PIN1,
-            0x28 if enable else 0x26,
+            ENABLE_PIN if enable else DISABLE_PIN,
             self._p2(PinRef.PIN1),
             data,
             "PIN1",
@@ -257,7 +259,7 @@ class PinService:
             if chv is None:
                 raise PinStateError(f"{ref.label} counters are not readable on a GSM SIM")
             return chv.retries, False
-        ins = 0x2C if unblock else 0x20
+        ins = UNBLOCK_PIN if unblock else VERIFY_PIN
         self._enter_context(ref)
         response = self._card.link.transmit(Apdu(0x00, ins, 0x00, ref.uicc_ref))
         left = retries_from_63cx(response.sw1, response.sw2)

@@ -16,10 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from harness.secret_ins import UNBLOCK_PIN, VERIFY_PIN
 from harness.sim.apdu import Apdu, Response
 from harness.sim.card_protocol import CardLike  # not virtual_link: that loads the driver
 from harness.sim.fcp import decode_fcp
 from harness.sim.fids import EF_IMSI, USIM_AID_PREFIX
+from harness.sim.key_refs import UICC_PIN1, UICC_PIN2
 from harness.sim.status_words import retries_from_63cx
 from harness.sim.t0 import exchange_with
 
@@ -83,14 +85,14 @@ class SimView:
         fcp = self._send(Apdu(0x00, 0xA4, 0x00, 0x04, bytes.fromhex("3F00")))
         enabled = {s.key_ref: s.enabled for s in decode_fcp(fcp.data).pin_statuses}
         pin1_enabled = enabled.get(0x01, True)
-        pin1, verified = self._counter(0x20, 0x01)
+        pin1, verified = self._counter(VERIFY_PIN, UICC_PIN1)
         if pin1_enabled and not verified and pin1 > 0:
             verified = self._imsi_readable()
-        puk1, _ = self._counter(0x2C, 0x01)
+        puk1, _ = self._counter(UNBLOCK_PIN, UICC_PIN1)
         # PIN2 is local to the USIM application: address it from inside the ADF.
         self._send(Apdu(0x00, 0xA4, 0x04, 0x0C, USIM_AID_PREFIX))
-        pin2, _ = self._counter(0x20, 0x81)
-        puk2, _ = self._counter(0x2C, 0x81)
+        pin2, _ = self._counter(VERIFY_PIN, UICC_PIN2)
+        puk2, _ = self._counter(UNBLOCK_PIN, UICC_PIN2)
         return SimPinView(
             pin1_enabled=pin1_enabled,
             pin1_verified=verified,

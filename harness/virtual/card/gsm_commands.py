@@ -7,6 +7,7 @@ VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK CHV answer 9804/9840/9808.
 
 from __future__ import annotations
 
+from harness.secret_ins import SECRET_INS
 from harness.sim.apdu import Apdu, Response
 from harness.sim.status_words import Sw
 from harness.virtual.card.context import CardContext, sw
@@ -22,7 +23,7 @@ from harness.virtual.card.files import (
     resolve_record,
     select_fid,
 )
-from harness.virtual.card.pin_commands import PIN_INS, gsm_pin_command
+from harness.virtual.card.pin_commands import gsm_pin_command
 
 
 def handle_gsm(ctx: CardContext, apdu: Apdu) -> Response:
@@ -52,7 +53,7 @@ def _dispatch(ctx: CardContext, apdu: Apdu, cursor: Cursor) -> Response:
         return _read_record(ctx, apdu, cursor)
     if ins == 0xDC:
         return _update_record(ctx, apdu, cursor)
-    if ins in PIN_INS:
+    if ins in SECRET_INS:
         return gsm_pin_command(apdu, ctx.pins)
     if ins == 0x10:  # TERMINAL PROFILE
         return sw(Sw.OK)

@@ -7,6 +7,7 @@ with the SW choices of docs/sources.md §4.4/4.5 where the specs leave room.
 
 from __future__ import annotations
 
+from harness.secret_ins import CHANGE_PIN, DISABLE_PIN, ENABLE_PIN, UNBLOCK_PIN, VERIFY_PIN
 from harness.sim.apdu import Apdu, Response
 from harness.sim.key_refs import (
     GSM_CHV1,
@@ -22,9 +23,6 @@ from harness.sim.status_words import Sw
 from harness.virtual.card.context import sw
 from harness.virtual.card.pins import Outcome, PinBank, PinResult, SecretId
 
-VERIFY, CHANGE, DISABLE, ENABLE, UNBLOCK = 0x20, 0x24, 0x26, 0x28, 0x2C
-PIN_INS = frozenset({VERIFY, CHANGE, DISABLE, ENABLE, UNBLOCK})
-
 # TS 102 221 Table 9.3: key references. Supported: PIN1 (01), PIN2 (81), ADM1 (0A).
 _UICC_REFS = {UICC_PIN1: SecretId.PIN1, UICC_PIN2: SecretId.PIN2, UICC_ADM1: SecretId.ADM1}
 _UICC_KNOWN_REFS = (
@@ -38,7 +36,7 @@ _UICC_KNOWN_REFS = (
 _GSM_REFS = {GSM_CHV1: SecretId.PIN1, GSM_CHV2: SecretId.PIN2}
 _GSM_UNBLOCK_REFS = {GSM_UNBLOCK_CHV1: SecretId.PIN1, GSM_UNBLOCK_CHV2: SecretId.PIN2}
 
-_EXPECTED_LENGTH = {VERIFY: 8, DISABLE: 8, ENABLE: 8, CHANGE: 16, UNBLOCK: 16}
+_EXPECTED_LENGTH = {VERIFY_PIN: 8, DISABLE_PIN: 8, ENABLE_PIN: 8, CHANGE_PIN: 16, UNBLOCK_PIN: 16}
 
 
 def uicc_pin_command(apdu: Apdu, pins: PinBank, *, in_application: bool) -> Response:
@@ -54,23 +52,25 @@ def uicc_pin_command(apdu: Apdu, pins: PinBank, *, in_application: bool) -> Resp
         # §9.5.1, Table 9.3); outside an ADF there is no such reference.
         return sw(Sw.REFERENCE_NOT_FOUND)
     data = apdu.data
-    if not data and apdu.ins in (VERIFY, UNBLOCK):
+    if not data and apdu.ins in (VERIFY_PIN, UNBLOCK_PIN):
         # Empty data: the retry counter, nothing spent (102 221 §11.1.9.1.2, §11.1.13.1.2).
-        if apdu.ins == UNBLOCK and secret is SecretId.ADM1:
+        if apdu.ins == UNBLOCK_PIN and secret is SecretId.ADM1:
             return sw(Sw.REFERENCE_NOT_FOUND)
-        result = pins.query(secret) if apdu.ins == VERIFY else pins.query_unblock(secret)
+        result = pins.query(secret) if apdu.ins == VERIFY_PIN else pins.query_unblock(secret)
         return _uicc_sw(result)
     if len(data) != _EXPECTED_LENGTH[apdu.ins]:
         return sw(Sw.WRONG_LENGTH)
-    if secret is SecretId.ADM1 and apdu.ins != VERIFY:
-        return sw(Sw.REFERENCE_NOT_FOUND if apdu.ins == UNBLOCK else Sw.CONDITIONS_NOT_SATISFIED)
+    if secret is SecretId.ADM1 and apdu.ins != VERIFY_PIN:
+        return sw(
+            Sw.REFERENCE_NOT_FOUND if apdu.ins == UNBLOCK_PIN else Sw.CONDITIONS_NOT_SATISFIED
+        )
     return _uicc_sw(_run(apdu.ins, secret, data, pins))
 
 
 def gsm_pin_command(apdu: Apdu, pins: PinBank) -> Response:
     if apdu.p1 != 0x00:
         return sw(Sw.GSM_INCORRECT_P1P2)
-    refs = _GSM_UNBLOCK_REFS if apdu.ins == UNBLOCK else _GSM_REFS
+    refs = _GSM_UNBLOCK_REFS if apdu.ins == UNBLOCK_PIN else _GSM_REFS
     secret = refs.get(apdu.p2)
     if secret is None:
         return sw(Sw.GSM_INCORRECT_P1P2)
@@ -82,12 +82,12 @@ def gsm_pin_command(apdu: Apdu, pins: PinBank) -> Response:
 
 
 def _run(ins: int, secret: SecretId, data: bytes, pins: PinBank) -> PinResult:
-    if ins == VERIFY:
+    if ins == VERIFY_PIN:
         return pins.verify(secret, data)
-    if ins == CHANGE:
+    if ins == CHANGE_PIN:
         return pins.change(secret, data[:8], data[8:])
-    if ins in (DISABLE, ENABLE):
-        return pins.set_enabled(secret, data, enable=ins == ENABLE)
+    if ins in (DISABLE_PIN, ENABLE_PIN):
+        return pins.set_enabled(secret, data, enable=ins == ENABLE_PIN)
     return pins.unblock(secret, data[:8], data[8:])
 
 

@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
+from harness.sim.key_refs import PIN_BLOCK_LENGTH
+
 
 class SecretId(Enum):
     PIN1 = "pin1"
@@ -34,7 +36,6 @@ class SecretId(Enum):
 
 
 PUK_OF: dict[SecretId, SecretId] = {SecretId.PIN1: SecretId.PUK1, SecretId.PIN2: SecretId.PUK2}
-PIN_FIELD_LENGTH = 8
 
 
 class Outcome(Enum):
@@ -65,14 +66,9 @@ class SecretRecord:
     enabled: bool = True
 
 
-def pad_pin(digits: str) -> bytes:
-    """'1234' -> 31 32 33 34 FF FF FF FF (TS 102 221 §9.5.1)."""
-    return digits.encode("ascii").ljust(PIN_FIELD_LENGTH, b"\xff")
-
-
 def is_well_formed_pin(field: bytes) -> bool:
     """4-8 ASCII digits followed by FF padding (TS 102 221 §9.5.1, 51.011 §9.3)."""
-    if len(field) != PIN_FIELD_LENGTH:
+    if len(field) != PIN_BLOCK_LENGTH:
         return False
     digits = field.rstrip(b"\xff")
     return 4 <= len(digits) <= 8 and all(0x30 <= b <= 0x39 for b in digits)

@@ -13,11 +13,12 @@ from pathlib import Path
 
 from harness.errors import CodecError
 from harness.sim.apdu import Apdu, Response
+from harness.sim.key_refs import pin_block
 from harness.sim.status_words import Sw
 from harness.virtual.card.context import CardContext
 from harness.virtual.card.gsm_commands import handle_gsm
 from harness.virtual.card.layout import build_tree
-from harness.virtual.card.pins import PinBank, SecretId, SecretRecord, pad_pin
+from harness.virtual.card.pins import PinBank, SecretId, SecretRecord
 from harness.virtual.card.profile import DEFAULT_PROFILE, CardProfile, load_profile
 from harness.virtual.card.state import load_state, restore, snapshot, write_atomically
 from harness.virtual.card.uicc_commands import handle_uicc
@@ -129,10 +130,10 @@ class VirtualUicc:
 
 def _secrets_from(profile: CardProfile) -> dict[SecretId, SecretRecord]:
     values = {
-        SecretId.PIN1: pad_pin(profile.pin1),
-        SecretId.PIN2: pad_pin(profile.pin2),
-        SecretId.PUK1: pad_pin(profile.puk1),
-        SecretId.PUK2: pad_pin(profile.puk2),
+        SecretId.PIN1: pin_block(profile.pin1),
+        SecretId.PIN2: pin_block(profile.pin2),
+        SecretId.PUK1: pin_block(profile.puk1),
+        SecretId.PUK2: pin_block(profile.puk2),
         SecretId.ADM1: profile.adm1,
     }
     records = {}

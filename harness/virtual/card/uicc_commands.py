@@ -6,6 +6,7 @@ GET RESPONSE, MANAGE CHANNEL, TERMINAL PROFILE and the PIN commands.
 
 from __future__ import annotations
 
+from harness.secret_ins import SECRET_INS
 from harness.sim.apdu import Apdu, Response
 from harness.sim.status_words import Sw
 from harness.sim.tlv import encode_tlv
@@ -26,7 +27,7 @@ from harness.virtual.card.files import (
     select_path,
 )
 from harness.virtual.card.fs import DedicatedFile, Node
-from harness.virtual.card.pin_commands import PIN_INS, uicc_pin_command
+from harness.virtual.card.pin_commands import uicc_pin_command
 
 
 def handle_uicc(ctx: CardContext, apdu: Apdu) -> Response:
@@ -62,7 +63,7 @@ def _interindustry(ctx: CardContext, apdu: Apdu, channel: int, cursor: Cursor) -
         return _read_record(ctx, apdu, cursor)
     if ins == 0xDC:
         return _update_record(ctx, apdu, cursor)
-    if ins in PIN_INS:
+    if ins in SECRET_INS:
         in_app = current_application(ctx.tree, cursor.df) is not None
         return uicc_pin_command(apdu, ctx.pins, in_application=in_app)
     if ins == 0x70:
@@ -77,7 +78,7 @@ def _proprietary(ctx: CardContext, apdu: Apdu, channel: int, cursor: Cursor) -> 
         return _status(ctx, apdu, channel, cursor)
     if apdu.ins == 0x10:  # TERMINAL PROFILE: accepted, no toolkit offered
         return sw(Sw.OK)
-    if apdu.ins in (0xA4, 0xB0, 0xB2, 0xD6, 0xDC, 0xC0, 0x70, *PIN_INS):
+    if apdu.ins in (0xA4, 0xB0, 0xB2, 0xD6, 0xDC, 0xC0, 0x70, *SECRET_INS):
         return sw(Sw.CLA_NOT_SUPPORTED)
     return sw(Sw.INS_NOT_SUPPORTED)
 

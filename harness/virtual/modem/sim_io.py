@@ -16,6 +16,7 @@ from harness.sim.ef.identity import MsisdnRecord, decode_iccid, decode_imsi, dec
 from harness.sim.ef.sms import Smsp, decode_smsp, encode_smsp
 from harness.sim.fcp import Fcp, decode_fcp
 from harness.sim.fids import USIM_AID_PREFIX
+from harness.sim.key_refs import UICC_PIN1, is_local
 from harness.sim.t0 import exchange_with
 from harness.virtual.sim_view import SimPinView, SimView
 
@@ -48,9 +49,6 @@ DEFAULT_DF = {
     0x3F00: (),
 }
 
-VERIFY, CHANGE, DISABLE, ENABLE, UNBLOCK = 0x20, 0x24, 0x26, 0x28, 0x2C
-PIN1, PIN2 = 0x01, 0x81  # TS 102 221 Table 9.3 key references
-
 
 class SimError(Exception):
     """The card answered a status word that ends the operation."""
@@ -58,11 +56,6 @@ class SimError(Exception):
     def __init__(self, sw: int, what: str) -> None:
         super().__init__(f"{what}: SW {sw:04X}")
         self.sw = sw
-
-
-def pad_secret(digits: str) -> bytes:
-    """'1234' -> 31 32 33 34 FF FF FF FF (TS 102 221 §9.5.1)."""
-    return digits.encode("ascii").ljust(8, b"\xff")
 
 
 class SimIo:
@@ -168,11 +161,11 @@ class SimIo:
         A local PIN (P2 b8 = 1, e.g. PIN2 = 81) belongs to an application (TS 102 221
         §9.5.1), so the USIM is selected first; PIN1 (01) is global.
         """
-        if key_ref & 0x80:
+        if is_local(key_ref):
             self.exchange(Apdu(0x00, 0xA4, 0x04, 0x0C, USIM_AID_PREFIX))
         return self.exchange(Apdu(0x00, ins, 0x00, key_ref, data)).sw
 
     def pin1_enabled(self) -> bool:
         """PS_DO of the MF's PIN status template (TS 102 221 §9.5.2)."""
         statuses = {s.key_ref: s.enabled for s in self.select((0x3F00,)).pin_statuses}
-        return statuses.get(PIN1, True)
+        return statuses.get(UICC_PIN1, True)

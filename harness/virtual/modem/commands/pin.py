@@ -13,19 +13,11 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
+from harness.secret_ins import CHANGE_PIN, DISABLE_PIN, ENABLE_PIN, UNBLOCK_PIN, VERIFY_PIN
+from harness.sim.key_refs import UICC_PIN1, UICC_PIN2, pin_block
 from harness.virtual.modem.at_syntax import Arg, AtCommand, Kind
 from harness.virtual.modem.commands.general import number
 from harness.virtual.modem.replies import CmeFault, Reply
-from harness.virtual.modem.sim_io import (
-    CHANGE,
-    DISABLE,
-    ENABLE,
-    PIN1,
-    PIN2,
-    UNBLOCK,
-    VERIFY,
-    pad_secret,
-)
 from harness.virtual.modem.sim_state import SimState
 
 if TYPE_CHECKING:
@@ -74,13 +66,13 @@ def cpin(fw: Firmware, command: AtCommand) -> list[str] | Reply:
         raise CmeFault(3)  # nothing pending: no action towards the SIM (27.007 §8.3)
     if state is SimState.PIN:
         pin = secret(command.arg(0), 4, 8)
-        check_sw(sim.pin_command(VERIFY, PIN1, pad_secret(pin)), blocked=12)
+        check_sw(sim.pin_command(VERIFY_PIN, UICC_PIN1, pin_block(pin)), blocked=12)
     else:
         if command.arg(1) is None:
             raise CmeFault(3)  # SIM PUK needs <puk>,<newpin>
         puk = secret(command.arg(0), 8, 8)
         new_pin = secret(command.arg(1), 4, 8)
-        sw = sim.pin_command(UNBLOCK, PIN1, pad_secret(puk) + pad_secret(new_pin))
+        sw = sim.pin_command(UNBLOCK_PIN, UICC_PIN1, pin_block(puk) + pin_block(new_pin))
         check_sw(sw, blocked=13)
     fw.defer(fw.sim_ready)
     return []
@@ -127,13 +119,14 @@ def clck(fw: Firmware, command: AtCommand) -> list[str]:
             return [f"+CLCK: {int(sim.pin1_enabled())}"]
         pin = secret(command.arg(2), 4, 8)
         check_sw(
-            sim.pin_command(ENABLE if mode == 1 else DISABLE, PIN1, pad_secret(pin)), blocked=12
+            sim.pin_command(ENABLE_PIN if mode == 1 else DISABLE_PIN, UICC_PIN1, pin_block(pin)),
+            blocked=12,
         )
         return []
     if mode == 2:
         return [f"+CLCK: {int(fw.fdn_enabled) if facility == 'FD' else 1}"]
     pin2 = secret(command.arg(2), 4, 8)
-    check_sw(sim.pin_command(VERIFY, PIN2, pad_secret(pin2)), blocked=18)
+    check_sw(sim.pin_command(VERIFY_PIN, UICC_PIN2, pin_block(pin2)), blocked=18)
     if facility == "FD":
         fw.fdn_enabled = mode == 1
     return []
@@ -150,9 +143,9 @@ def cpwd(fw: Firmware, command: AtCommand) -> list[str]:
     old = secret(command.arg(1), 4, 8)
     new = secret(command.arg(2), 4, 8)
     sim = fw.require_sim()
-    key = PIN1 if facility == "SC" else PIN2
+    key = UICC_PIN1 if facility == "SC" else UICC_PIN2
     check_sw(
-        sim.pin_command(CHANGE, key, pad_secret(old) + pad_secret(new)),
+        sim.pin_command(CHANGE_PIN, key, pin_block(old) + pin_block(new)),
         blocked=12 if facility == "SC" else 18,
     )
     return []
