@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from harness.sim.ef.sms import SMS_BODY_LENGTH, SMS_RECORD_LENGTH
+from harness.errors import CodecError
+from harness.sim.ef.sms import SMS_RECORD_LENGTH, SmsRecord, decode_sms_record, encode_sms_record
 from harness.virtual.modem.replies import CmsFault
 from harness.virtual.modem.sim_io import EF_SMS, SimError, SimIo
 
-FREE_RECORD = b"\x00" + b"\xff" * SMS_BODY_LENGTH
+FREE_RECORD = encode_sms_record(SmsRecord(0, b""))
 ME_CAPACITY = 50
 
 
@@ -48,10 +49,10 @@ class SimStore:
     def __init__(self, sim: SimIo) -> None:
         self.sim = sim
 
-    def _records(self) -> list[bytes]:
+    def _records(self) -> list[SmsRecord]:
         try:
-            return self.sim.read_records(EF_SMS)
-        except SimError:
+            return [decode_sms_record(raw) for raw in self.sim.read_records(EF_SMS)]
+        except (SimError, CodecError):
             raise CmsFault(320) from None  # memory failure
 
     def _select(self) -> int:
@@ -68,9 +69,9 @@ class SimStore:
 
     def used(self) -> list[tuple[int, int, bytes]]:
         return [
-            (number, record[0], record[1:])
+            (number, record.status, record.body)
             for number, record in enumerate(self._records(), start=1)
-            if record[0] & 0x01
+            if not record.is_free
         ]
 
     def read(self, index: int) -> tuple[int, bytes] | None:
@@ -78,10 +79,10 @@ class SimStore:
         if not 1 <= index <= count:
             raise CmsFault(321)
         try:
-            record = self.sim.read_record(index, SMS_RECORD_LENGTH)
-        except SimError:
+            record = decode_sms_record(self.sim.read_record(index, SMS_RECORD_LENGTH))
+        except (SimError, CodecError):
             raise CmsFault(320) from None
-        return (record[0], record[1:]) if record[0] & 0x01 else None
+        return None if record.is_free else (record.status, record.body)
 
     def _update(self, index: int, record: bytes) -> None:
         self._select()
@@ -92,7 +93,7 @@ class SimStore:
 
     def write(self, status: int, body: bytes) -> int | None:
         for number, record in enumerate(self._records(), start=1):
-            if not record[0] & 0x01:
+            if record.is_free:
                 self._update(number, _record(status, body))
                 return number
         return None
@@ -147,6 +148,7 @@ class MeStore:
 
 
 def _record(status: int, body: bytes) -> bytes:
-    if len(body) > SMS_BODY_LENGTH:
-        raise CmsFault(304)
-    return bytes((status,)) + body + b"\xff" * (SMS_BODY_LENGTH - len(body))
+    try:
+        return encode_sms_record(SmsRecord(status, body))
+    except CodecError:
+        raise CmsFault(304) from None  # longer than a record holds
