@@ -6,23 +6,19 @@ smsc (store-and-forward, expiry), dispatch (the delivery worker), otp (the bank'
 code service), events (the operator-visible log), clock.
 """
 
-from harness.virtual.network.virtual_network import (
-    Clock,
+from harness.virtual.network.clock import Clock, ManualClock, SystemClock
+from harness.virtual.network.core import Terminal
+from harness.virtual.network.events import NetworkEvent
+from harness.virtual.network.otp import OtpRecord
+from harness.virtual.network.smsc import (
     Delivery,
     Expiry,
     ExternalMessage,
-    LineState,
-    ManualClock,
     MessageState,
-    NetworkError,
-    NetworkEvent,
-    OtpRecord,
     StoredMessage,
-    Subscriber,
-    SystemClock,
-    Terminal,
-    VirtualNetwork,
 )
+from harness.virtual.network.subscribers import LineState, NetworkError, Subscriber
+from harness.virtual.network.virtual_network import VirtualNetwork
 
 __all__ = [
     "Clock",

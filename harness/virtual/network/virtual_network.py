@@ -34,7 +34,7 @@ from harness.at.parsers.registration import RegStatus
 from harness.sms.pdu import SmsPdu
 from harness.sms.tpdu import SmsSubmit
 from harness.virtual.card.profile import CardProfile
-from harness.virtual.network.clock import Clock, ManualClock, SystemClock
+from harness.virtual.network.clock import Clock, SystemClock
 from harness.virtual.network.core import REPORT_DELAY_S, Attachment, NetworkCore, Terminal
 from harness.virtual.network.dispatch import Dispatcher
 from harness.virtual.network.events import EventLog, NetworkEvent
@@ -62,23 +62,7 @@ from harness.virtual.network.subscribers import (
     msisdn_key,
 )
 
-__all__ = [
-    "Clock",
-    "Delivery",
-    "Expiry",
-    "ExternalMessage",
-    "LineState",
-    "ManualClock",
-    "MessageState",
-    "NetworkError",
-    "NetworkEvent",
-    "OtpRecord",
-    "StoredMessage",
-    "Subscriber",
-    "SystemClock",
-    "Terminal",
-    "VirtualNetwork",
-]
+__all__ = ["VirtualNetwork"]
 
 
 class VirtualNetwork:
