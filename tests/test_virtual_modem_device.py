@@ -14,8 +14,9 @@ import pytest
 import serial
 from test_virtual_modem_support import PortSilent, RawPort, modem_on_pty, new_card, unlock
 
+from harness.sim.ef.identity import luhn_digit
 from harness.virtual.modem import RegStatus, VirtualModem
-from harness.virtual.modem.identity import imei_for, luhn_digit
+from harness.virtual.modem.identity import imei_for
 from harness.virtual.sim_view import SimView
 
 REPO = Path(__file__).resolve().parents[1]

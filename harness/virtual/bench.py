@@ -33,12 +33,13 @@ from tabulate import tabulate
 
 from harness.data import sim_profile
 from harness.errors import ConfigError
+from harness.sim.ef.identity import luhn_digit
 from harness.transcript import Transcript
 from harness.virtual.card.profile import CardProfile, load_profile
 from harness.virtual.card.uicc import VirtualUicc
 from harness.virtual.modem import PERSONALITIES, VirtualModem
 from harness.virtual.modem.faults import FaultConfig
-from harness.virtual.modem.identity import imei_for, luhn_digit
+from harness.virtual.modem.identity import imei_for
 from harness.virtual.network import VirtualNetwork
 from harness.virtual.pcscd import PrivatePcscd
 from harness.virtual.vpcd import VpcdBridge, reader_name

@@ -132,19 +132,21 @@ def _decode_ucs2_base(raw: bytes) -> str:
 # --- EF.ICCID ------------------------------------------------------------------------------
 
 
+def luhn_digit(body: str) -> str:
+    """The check digit that makes `body` + digit pass the Luhn test (ITU-T E.118 for the
+    ICCID, 3GPP TS 23.003 §6.2 for the IMEI); `body` is ASCII digits."""
+    total = 0
+    for index, char in enumerate(reversed(body)):
+        value = int(char) * (2 if index % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return str((10 - total % 10) % 10)
+
+
 def luhn_ok(iccid: str) -> bool:
     """True when the last digit is the Luhn check digit of the others (ITU-T E.118)."""
     if not iccid.isascii() or not iccid.isdigit():
         return False
-    total = 0
-    for index, ch in enumerate(reversed(iccid)):
-        value = int(ch)
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
+    return iccid[-1] == luhn_digit(iccid[:-1])
 
 
 def encode_iccid(iccid: str) -> bytes:

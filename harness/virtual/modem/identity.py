@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-__all__ = ["IMEI_BASE", "imei_for", "luhn_digit"]
+from harness.sim.ef.identity import luhn_digit
+
+__all__ = ["IMEI_BASE", "imei_for"]
 
 IMEI_BASE = 35693803564380  # 14 digits (TAC + serial); the 15th is the Luhn check digit
-
-
-def luhn_digit(body: str) -> str:
-    """The check digit that makes `body` + digit pass the Luhn test (IMEI, 3GPP TS 23.003)."""
-    total = 0
-    for index, char in enumerate(reversed(body)):
-        value = int(char) * (2 if index % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return str((10 - total % 10) % 10)
 
 
 def imei_for(index: int) -> str:
