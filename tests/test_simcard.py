@@ -26,6 +26,7 @@ from harness.sim.fids import CardKind
 from harness.sim.link import ApduLink
 from harness.sim.pin_service import PinRef
 from harness.sim.virtual_link import VirtualLink
+from harness.transcript import Direction
 from harness.virtual.card.profile import DEFAULT_PROFILE, load_profile
 from harness.virtual.card.uicc import VirtualUicc
 from tests.links import open_link
@@ -230,3 +231,27 @@ def test_stored_sms_records_are_read_after_the_pin(kind: CardKind) -> None:
     assert stored[0].record.status == 0x03
     pdu = SmsPdu.from_bytes(stored[0].record.body, with_smsc=True)
     assert pdu.tpdu.user_data.text == "hellohello"  # type: ignore[union-attr]
+
+
+def test_reading_a_counter_is_one_apdu_even_after_a_wrong_try() -> None:
+    """The retry counter is the empty VERIFY/UNBLOCK alone (TS 102 221 §11.1.9.1.2);
+    only `state()` looks further (PIN status, EF.IMSI) to tell whether it is verified."""
+    sent: list[bytes] = []
+
+    def trace(direction: Direction, raw: bytes) -> None:
+        if direction is Direction.TX:
+            sent.append(raw)
+
+    card = VirtualUicc(PROFILE)
+    sim = SimCard(VirtualLink(card, tracer=trace), kind=CardKind.UICC, safety=UNRESTRICTED)
+    sim.pins.retries(PinRef.PIN1)  # the first use detects the card kind
+    with pytest.raises(WrongPinError):
+        sim.pins.verify(PinRef.PIN1, "0000")  # 63C2: spent tries, not verified
+    for query in (sim.pins.retries, sim.pins.puk_retries):
+        sent.clear()
+        assert query(PinRef.PIN1) in (2, 10)
+        assert len([raw for raw in sent if raw[1] in (0x20, 0x2C)]) == 1
+        assert all(raw[1] in (0x20, 0x2C, 0xC0) for raw in sent), [r.hex() for r in sent]
+    sent.clear()
+    assert sim.pins.state(PinRef.PIN1).retries == 2
+    assert any(raw[1] == 0xB0 for raw in sent)  # state() read EF.IMSI to tell "verified"

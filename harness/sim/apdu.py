@@ -12,7 +12,7 @@ from harness.errors import CodecError
 from harness.secret_ins import SECRET_INS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Apdu:
     """A command APDU. `le` is Ne (1..256) or None when no response data is expected."""
 
@@ -90,7 +90,7 @@ class Apdu:
         return f"{INS_NAMES.get(self.ins, f'INS {self.ins:02X}')} ({self.header.hex().upper()})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Response:
     """A response APDU: data followed by SW1 SW2."""
 

@@ -130,10 +130,10 @@ class PinService:
 
     # --- reading state (free) -----------------------------------------------
     def retries(self, ref: PinRef = PinRef.PIN1) -> int:
-        return self._query(ref, unblock=False)[0]
+        return self._query(ref, unblock=False, ask_verified=False)[0]
 
     def puk_retries(self, ref: PinRef = PinRef.PIN1) -> int:
-        return self._query(ref, unblock=True)[0]
+        return self._query(ref, unblock=True, ask_verified=False)[0]
 
     def enabled(self, ref: PinRef = PinRef.PIN1) -> bool:
         """Whether the PIN is asked for: UICC PS_DO in the MF's (PIN1) or the USIM ADF's
@@ -151,7 +151,7 @@ class PinService:
         return True
 
     def state(self, ref: PinRef = PinRef.PIN1) -> PinState:
-        retries, verified = self._query(ref, unblock=False)
+        retries, verified = self._query(ref, unblock=False, ask_verified=True)
         puk = self.puk_retries(ref) if ref is not PinRef.ADM1 else None
         return PinState(ref, retries, puk, self.enabled(ref), verified)
 
@@ -246,8 +246,10 @@ class PinService:
             response.sw1, response.sw2, describe(response.sw1, response.sw2, gsm=self._gsm), command
         )
 
-    def _query(self, ref: PinRef, *, unblock: bool) -> tuple[int, bool]:
-        """(remaining tries, verified) without spending an attempt."""
+    def _query(self, ref: PinRef, *, unblock: bool, ask_verified: bool) -> tuple[int, bool]:
+        """(remaining tries, verified) without spending an attempt. Only `ask_verified`
+        looks further when the counter shows spent tries (the PIN status and EF.IMSI:
+        four more APDUs); otherwise "verified" is False there and the query is one APDU."""
         if self._gsm:
             status = decode_gsm_df_status(self._gsm_mf_status())
             chv = {
@@ -264,8 +266,8 @@ class PinService:
         response = self._card.link.transmit(Apdu(0x00, ins, 0x00, ref.uicc_ref))
         left = retries_from_63cx(response.sw1, response.sw2)
         if left is not None:
-            if ref is PinRef.PIN1 and not unblock and left > 0 and self.enabled(ref):
-                return left, self._pin1_satisfied()
+            if ask_verified and ref is PinRef.PIN1 and not unblock and left > 0:
+                return left, self.enabled(ref) and self._pin1_satisfied()
             return left, False
         if response.sw == 0x9000 and not unblock and self.enabled(ref):
             # Enabled and already verified: the counter was reset to its initial value
